@@ -22,14 +22,14 @@ describe('resolveQuery', () => {
       queryType: 'anomaly_count',
       sensors: ['sensmitter_1', ' sensmitter_2 ', 'sensmitter_1'],
       metric: 'humidity',
-      features: ['humidity', 'temperature'],
+      metrics: ['humidity', 'temperature'],
       model: 'dbscan',
       contamination: 0.05,
       dbscan: { eps: 'auto', minSamples: 5 },
     });
     expect(q.queryType).toBe('anomaly_count');
     expect(q.sensors).toEqual(['sensmitter_1', 'sensmitter_2']);
-    expect(q.features).toEqual(['humidity', 'temperature']);
+    expect(q.metrics).toEqual(['humidity', 'temperature']);
     expect(q.dbscan).toEqual({ eps: 'auto', minSamples: 5 });
   });
 
@@ -51,9 +51,9 @@ describe('resolveQuery', () => {
       'metric: must be one of "temperature", "humidity", "pressure", "light_level" (got "co2")',
     ],
     [
-      { features: [] },
-      'features',
-      'features: must be a non-empty list of "temperature", "humidity", "pressure", "light_level" (got [])',
+      { metrics: [] },
+      'metrics',
+      'metrics: must be a non-empty list of "temperature", "humidity", "pressure", "light_level" (got [])',
     ],
     [
       { sensors: 'sensmitter_1' },
@@ -70,11 +70,7 @@ describe('resolveQuery', () => {
       'sensors',
       'sensors: must be a list of at most 100 sensor ids of 1 to 128 letters, digits and _ . : @ - (got "")',
     ],
-    [
-      { queryType: 'table' },
-      'queryType',
-      'queryType: must be one of "anomalies", "anomaly_count", "stream" (got "table")',
-    ],
+    [{ queryType: 'table' }, 'queryType', 'queryType: must be one of "anomalies", "anomaly_count" (got "table")'],
     [
       { isolationForest: { nEstimators: 0 } },
       'isolationForest.nEstimators',
@@ -91,19 +87,19 @@ describe('resolveQuery', () => {
       'isolationForest.maxSamples: must be "auto", a fraction in (0, 1] (1 = all readings) or an integer ≥ 2 (got 1.5)',
     ],
     [
-      { isolationForest: { maxFeatures: 5 } },
+      { featureSet: 'raw', isolationForest: { maxFeatures: 5 } },
       'isolationForest.maxFeatures',
       'isolationForest.maxFeatures: must be a fraction in (0, 1] (1 = all features) or an integer from 2 to 4 (got 5)',
     ],
     [
-      { features: ['humidity'], isolationForest: { maxFeatures: 2 } },
+      { metrics: ['humidity'], featureSet: 'raw', isolationForest: { maxFeatures: 2 } },
       'isolationForest.maxFeatures',
       'isolationForest.maxFeatures: must be a fraction in (0, 1] (1 = all features) (got 2)',
     ],
     [
       { isolationForest: { training: 'yesterday' } },
       'isolationForest.training',
-      'isolationForest.training: must be one of "history", "range" (got "yesterday")',
+      'isolationForest.training: must be one of "history", "window" (got "yesterday")',
     ],
     [{ dbscan: { eps: -1 } }, 'dbscan.eps', 'dbscan.eps: must be a number in (0, 1000] or "auto" (got -1)'],
     [

@@ -2,11 +2,21 @@
  * The query model shared by the query editor (browser) and the backend.
  *
  * This file is the single source of truth for what a query may contain, its
- * defaults and the allowed ranges. It imports nothing, so both the frontend
+ * defaults and the allowed ranges. It imports only its siblings in
+ * `src/common/`, so both the frontend
  * bundle and the backend executable can use it, and the error texts a user sees
  * in the editor are the same ones the backend returns for a provisioned or
  * hand-written query.
  */
+
+import {
+  FEATURE_SETS,
+  FEATURE_TRANSFORM_IDS,
+  featureColumnCount,
+  transformsOf,
+  type FeatureSet,
+  type FeatureTransform,
+} from './features';
 
 export const METRICS = ['temperature', 'humidity', 'pressure', 'light_level'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -16,17 +26,25 @@ export type ModelKind = (typeof MODELS)[number];
 
 /**
  * What a query returns:
- * - `anomalies`: one frame per sensor with every reading, its anomaly score and flag;
+ * - `anomalies`: one frame per sensor with every reading, its anomaly score, flag and explanation;
  * - `anomaly_count`: one series per sensor counting anomalies per interval, the shape
- *   Grafana alert rules evaluate;
- * - `stream`: a Grafana Live channel that scores readings as they arrive.
+ *   Grafana alert rules evaluate.
+ * Either may be `live`: the answer then also names a Grafana Live channel that
+ * scores readings as they arrive.
  */
-export const QUERY_TYPES = ['anomalies', 'anomaly_count', 'stream'] as const;
+export const QUERY_TYPES = ['anomalies', 'anomaly_count'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
-/** Where the Isolation Forest learns what "normal" looks like. */
-export const TRAINING_SOURCES = ['history', 'range'] as const;
+/**
+ * Where the Isolation Forest learns what "normal" looks like: the sensor's
+ * history CSV in S3, or a window of DynamoDB readings just before the range.
+ */
+export const TRAINING_SOURCES = ['history', 'window'] as const;
 export type TrainingSource = (typeof TRAINING_SOURCES)[number];
+
+/** Where a live query's new readings come from. */
+export const LIVE_SOURCES = ['dynamodb', 'kafka'] as const;
+export type LiveSource = (typeof LIVE_SOURCES)[number];
 
 export interface IsolationForestParams {
   nEstimators: number;
@@ -39,6 +57,8 @@ export interface IsolationForestParams {
   maxFeatures: number;
   seed: number;
   training: TrainingSource;
+  /** With training "window": how far back before the range, a duration such as "24h" or "7d". */
+  trainingWindow: string;
 }
 
 export interface DbscanParams {
@@ -54,13 +74,24 @@ export interface AnomalyQueryModel {
   sensors?: string[];
   /** The reading plotted and reported as the value of the series. */
   metric?: Metric;
-  /** The readings the model sees; time is never a feature. */
-  features?: Metric[];
+  /** The readings the model sees; the timestamp itself is never a feature. */
+  metrics?: Metric[];
+  /** Which features are computed from those readings (src/common/features.ts). */
+  featureSet?: FeatureSet;
+  /** The transforms of a `custom` feature set. */
+  transforms?: FeatureTransform[];
   model?: ModelKind;
   /** Expected share of anomalies, in (0, 0.5]; 'auto' only for Isolation Forest. */
   contamination?: number | 'auto';
   isolationForest?: Partial<IsolationForestParams>;
   dbscan?: Partial<DbscanParams>;
+  /** `anomaly_count` bucket width, a duration such as "5m"; empty = the panel's interval. */
+  countInterval?: string;
+  /** Keep scoring new readings as they arrive (Grafana Live). */
+  live?: boolean;
+  liveSource?: LiveSource;
+  /** Kafka only: minutes of the topic to replay when the stream starts; 0 = only new messages. */
+  liveReplayMinutes?: number;
 }
 
 /** A query after validation: every field present and within range. */
@@ -68,11 +99,19 @@ export interface ResolvedQuery {
   queryType: QueryType;
   sensors: string[];
   metric: Metric;
-  features: Metric[];
+  metrics: Metric[];
+  featureSet: FeatureSet;
+  /** The transforms the feature set stands for, in catalog order. */
+  transforms: FeatureTransform[];
   model: ModelKind;
   contamination: number | 'auto';
   isolationForest: IsolationForestParams;
   dbscan: DbscanParams;
+  /** Duration text as given, '' = the panel's interval. */
+  countInterval: string;
+  live: boolean;
+  liveSource: LiveSource;
+  liveReplayMinutes: number;
 }
 
 /**
@@ -84,11 +123,24 @@ export const DEFAULT_QUERY: ResolvedQuery = {
   queryType: 'anomalies',
   sensors: [],
   metric: 'temperature',
-  features: [...METRICS],
+  metrics: [...METRICS],
+  featureSet: 'default',
+  transforms: transformsOf('default'),
   model: 'isolation_forest',
   contamination: 0.01,
-  isolationForest: { nEstimators: 100, maxSamples: 'auto', maxFeatures: 1, seed: 42, training: 'history' },
+  isolationForest: {
+    nEstimators: 100,
+    maxSamples: 'auto',
+    maxFeatures: 1,
+    seed: 42,
+    training: 'history',
+    trainingWindow: '7d',
+  },
   dbscan: { eps: 0.3, minSamples: 10 },
+  countInterval: '',
+  live: false,
+  liveSource: 'dynamodb',
+  liveReplayMinutes: 0,
 };
 
 export const LIMITS = {
@@ -97,6 +149,11 @@ export const LIMITS = {
   minSamples: { min: 1, max: 10000 },
   eps: { min: 0, max: 1000 },
   maxSensors: 100,
+  /** Training window before the range, in ms: 1 hour to 90 days. */
+  trainingWindowMs: { min: 3_600_000, max: 90 * 86_400_000 },
+  /** anomaly_count bucket, in ms: 1 second to 1 day. */
+  countIntervalMs: { min: 1000, max: 86_400_000 },
+  liveReplayMinutes: { min: 0, max: 1440 },
 } as const;
 
 /** A query field that failed validation; `field` uses the query JSON's dotted path. */
@@ -231,11 +288,82 @@ function parseMaxSamples(value: unknown): 'auto' | number {
   return parseCountOrFraction('isolationForest.maxSamples', value, { what: 'readings', alsoAllowed: '"auto", ' });
 }
 
-function parseMaxFeatures(value: unknown, featureCount: number): number {
+function parseMaxFeatures(value: unknown, columnCount: number): number {
   if (value === undefined || value === null) {
     return DEFAULT_QUERY.isolationForest.maxFeatures;
   }
-  return parseCountOrFraction('isolationForest.maxFeatures', value, { what: 'features', maxCount: featureCount });
+  return parseCountOrFraction('isolationForest.maxFeatures', value, { what: 'features', maxCount: columnCount });
+}
+
+function parseTransforms(set: FeatureSet, value: unknown): FeatureTransform[] {
+  if (set !== 'custom') {
+    return transformsOf(set);
+  }
+  const allowed = `a non-empty list of ${FEATURE_TRANSFORM_IDS.map((t) => `"${t}"`).join(', ')} (featureSet "custom")`;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new QueryFieldError('transforms', allowed, value);
+  }
+  const bad = value.find(
+    (t: unknown) => typeof t !== 'string' || !(FEATURE_TRANSFORM_IDS as readonly string[]).includes(t)
+  );
+  if (bad !== undefined) {
+    throw new QueryFieldError('transforms', allowed, bad);
+  }
+  return transformsOf('custom', value as FeatureTransform[]);
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * A Grafana-style duration ("30s", "5m", "24h", "7d", "1w") in milliseconds,
+ * or undefined when the text is not one.
+ */
+export function parseDuration(text: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/.exec(text);
+  if (!match) {
+    return undefined;
+  }
+  return Number(match[1]) * DURATION_UNITS_MS[match[2]!]!;
+}
+
+function durationIn(field: string, value: unknown, fallback: string, limits: { min: number; max: number }): string {
+  if (value === undefined || value === null || value === '') {
+    return fallback;
+  }
+  const allowed = `a duration from ${formatDuration(limits.min)} to ${formatDuration(limits.max)}, such as "5m", "24h" or "7d"`;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined || ms < limits.min || ms > limits.max) {
+    throw new QueryFieldError(field, allowed, value);
+  }
+  return (value as string).trim();
+}
+
+/** The largest whole unit that divides `ms`: 3600000 → "1h". */
+export function formatDuration(ms: number): string {
+  const units = Object.entries(DURATION_UNITS_MS).sort((a, b) => b[1] - a[1]);
+  for (const [unit, size] of units) {
+    if (ms >= size && ms % size === 0) {
+      return `${ms / size}${unit}`;
+    }
+  }
+  return `${ms}ms`;
+}
+
+function parseBoolean(field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null) {
+    return fallback;
+  }
+  if (typeof value !== 'boolean') {
+    throw new QueryFieldError(field, 'true or false', value);
+  }
+  return value;
 }
 
 function parseEps(value: unknown): 'auto' | number {
@@ -271,7 +399,9 @@ function asObject(field: string, value: unknown): Record<string, unknown> {
 export function resolveQuery(raw: unknown): ResolvedQuery {
   const q = asObject('query', raw);
   const model = oneOf('model', MODELS, q.model, DEFAULT_QUERY.model);
-  const features = parseMetricList('features', q.features, DEFAULT_QUERY.features);
+  const metrics = parseMetricList('metrics', q.metrics, DEFAULT_QUERY.metrics);
+  const featureSet = oneOf('featureSet', FEATURE_SETS, q.featureSet, DEFAULT_QUERY.featureSet);
+  const transforms = parseTransforms(featureSet, q.transforms);
   const contamination = parseContamination(q.contamination, model);
   const forest = asObject('isolationForest', q.isolationForest);
   const dbscan = asObject('dbscan', q.dbscan);
@@ -280,7 +410,9 @@ export function resolveQuery(raw: unknown): ResolvedQuery {
     queryType: oneOf('queryType', QUERY_TYPES, q.queryType, defaults.queryType),
     sensors: parseSensors(q.sensors),
     metric: oneOf('metric', METRICS, q.metric, defaults.metric),
-    features,
+    metrics,
+    featureSet,
+    transforms,
     model,
     contamination,
     isolationForest: {
@@ -292,9 +424,15 @@ export function resolveQuery(raw: unknown): ResolvedQuery {
         LIMITS.nEstimators.max
       ),
       maxSamples: parseMaxSamples(forest.maxSamples),
-      maxFeatures: parseMaxFeatures(forest.maxFeatures, features.length),
+      maxFeatures: parseMaxFeatures(forest.maxFeatures, featureColumnCount(metrics.length, transforms)),
       seed: integerIn('isolationForest.seed', forest.seed, defaults.isolationForest.seed, 0, 2 ** 32 - 1),
       training: oneOf('isolationForest.training', TRAINING_SOURCES, forest.training, defaults.isolationForest.training),
+      trainingWindow: durationIn(
+        'isolationForest.trainingWindow',
+        forest.trainingWindow,
+        defaults.isolationForest.trainingWindow,
+        LIMITS.trainingWindowMs
+      ),
     },
     dbscan: {
       eps: parseEps(dbscan.eps),
@@ -306,5 +444,15 @@ export function resolveQuery(raw: unknown): ResolvedQuery {
         LIMITS.minSamples.max
       ),
     },
+    countInterval: durationIn('countInterval', q.countInterval, defaults.countInterval, LIMITS.countIntervalMs),
+    live: parseBoolean('live', q.live, defaults.live),
+    liveSource: oneOf('liveSource', LIVE_SOURCES, q.liveSource, defaults.liveSource),
+    liveReplayMinutes: integerIn(
+      'liveReplayMinutes',
+      q.liveReplayMinutes,
+      defaults.liveReplayMinutes,
+      LIMITS.liveReplayMinutes.min,
+      LIMITS.liveReplayMinutes.max
+    ),
   };
 }

@@ -43,12 +43,43 @@ export interface AnomalyDataSourceOptions {
   s3Endpoint?: string;
   /** Path-style addressing, needed by most S3-compatible servers. */
   s3ForcePathStyle?: boolean;
+  /**
+   * Where trained models are persisted as versioned JSON (same bucket as the
+   * history), so the Kafka scoring worker scores with the dashboards' model.
+   * Empty = models are not persisted.
+   */
+  modelKeyPrefix?: string;
+
+  // Refreshes and Live.
+  /** How far back a refresh re-reads before the cached tail, for late writes (ms). */
+  refreshOverlapMs?: number;
+  /** How often a live DynamoDB stream polls for new items (ms). */
+  livePollIntervalMs?: number;
+
+  // Kafka (Live from a topic, anomalies published to a topic).
+  /** Comma-separated host:port list; empty = Kafka is not used. */
+  kafkaBrokers?: string;
+  kafkaReadingsTopic?: string;
+  kafkaAnomaliesTopic?: string;
+  /** Publish each anomaly a live stream finds to `kafkaAnomaliesTopic`. */
+  kafkaPublishAnomalies?: boolean;
+  kafkaTls?: boolean;
+  kafkaSaslMechanism?: KafkaSaslMechanism;
+  kafkaUsername?: string;
+  /** JSON field paths of a reading message; defaults follow the DynamoDB item shape above. */
+  kafkaSensorIdField?: string;
+  kafkaTimestampField?: string;
+  kafkaReadingsPath?: string;
 }
+
+export const KAFKA_SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
 export interface AnomalySecureJsonData {
   accessKey?: string;
   secretKey?: string;
   sessionToken?: string;
+  kafkaPassword?: string;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -61,4 +92,22 @@ export const DEFAULT_SETTINGS = {
   maxItemsPerQuery: 200_000,
   historyKeyTemplate: '{sensor}.csv',
   s3ForcePathStyle: true,
+  modelKeyPrefix: 'models/',
+  refreshOverlapMs: 60_000,
+  livePollIntervalMs: 1000,
+  kafkaReadingsTopic: 'readings',
+  kafkaAnomaliesTopic: 'anomalies',
+  kafkaPublishAnomalies: false,
+  kafkaTls: false,
+  kafkaSaslMechanism: 'none',
+  kafkaSensorIdField: 'uid',
+  kafkaTimestampField: 'timestamp',
+  kafkaReadingsPath: 'payload.data',
 } as const satisfies AnomalyDataSourceOptions;
+
+/** Allowed ranges of the numeric settings (the config editor and the backend both check these). */
+export const SETTINGS_LIMITS = {
+  maxItemsPerQuery: { min: 1, max: 10_000_000 },
+  refreshOverlapMs: { min: 0, max: 3_600_000 },
+  livePollIntervalMs: { min: 100, max: 60_000 },
+} as const;

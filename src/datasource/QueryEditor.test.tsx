@@ -85,8 +85,8 @@ describe('QueryEditor', () => {
     await user.type(screen.getByLabelText('Max samples'), '0.5{Enter}');
     expect(onChange).toHaveBeenLastCalledWith({ ...base, isolationForest: { maxSamples: 0.5 } });
     rerender({ ...base, isolationForest: { maxSamples: 0.5 } });
-    await user.click(screen.getByRole('radio', { name: 'Time range' }));
-    expect(onChange).toHaveBeenLastCalledWith({ ...base, isolationForest: { maxSamples: 0.5, training: 'range' } });
+    await user.click(screen.getByRole('radio', { name: 'Window before range' }));
+    expect(onChange).toHaveBeenLastCalledWith({ ...base, isolationForest: { maxSamples: 0.5, training: 'window' } });
   });
 
   it('shows a DBSCAN epsilon error under its field', () => {

@@ -32,7 +32,6 @@ const LABEL_WIDTH = 18;
 const QUERY_TYPE_OPTIONS: Array<SelectableValue<QueryType>> = [
   { label: 'Anomalies', value: 'anomalies', description: 'Every reading with its anomaly score and flag' },
   { label: 'Anomaly count', value: 'anomaly_count', description: 'Anomalies per interval and sensor, for alert rules' },
-  { label: 'Stream', value: 'stream', description: 'Score readings live as they arrive' },
 ];
 
 const MODEL_OPTIONS: Array<SelectableValue<ModelKind>> = [
@@ -50,7 +49,11 @@ const MODEL_OPTIONS: Array<SelectableValue<ModelKind>> = [
 
 const TRAINING_OPTIONS: Array<SelectableValue<TrainingSource>> = [
   { label: 'S3 history', value: 'history', description: 'Train on the sensor’s CSV history in S3' },
-  { label: 'Time range', value: 'range', description: 'Train on the dashboard’s time range' },
+  {
+    label: 'Window before range',
+    value: 'window',
+    description: 'Train on the readings just before the dashboard’s range',
+  },
 ];
 
 const METRIC_LABELS: Record<Metric, string> = {
@@ -165,14 +168,14 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           labelWidth={12}
           grow
           tooltip="The readings the model sees together. Time is never a feature."
-          {...fieldProps('features')}
+          {...fieldProps('metrics')}
         >
           <MultiCombobox<string>
             aria-label="Features"
             options={metricOptions}
             createCustomValue
-            value={query.features ?? DEFAULT_QUERY.features}
-            onChange={(options) => update({ features: options.map((o) => o.value as Metric) })}
+            value={query.metrics ?? DEFAULT_QUERY.metrics}
+            onChange={(options) => update({ metrics: options.map((o) => o.value as Metric) })}
           />
         </InlineField>
       </InlineFieldRow>
@@ -314,7 +317,7 @@ function isShownInline(field: string, model: ModelKind): boolean {
   );
 }
 
-const TOP_LEVEL_FIELDS = new Set(['queryType', 'sensors', 'metric', 'features', 'model', 'contamination']);
+const TOP_LEVEL_FIELDS = new Set(['queryType', 'sensors', 'metric', 'metrics', 'model', 'contamination']);
 
 interface SensorList {
   sensors: string[];

@@ -11,7 +11,6 @@ import { of } from 'rxjs';
 import { FRAME_FIELDS, isFlagged } from '../common/frames';
 import type { AnomalyQuery } from './types';
 
-
 /**
  * Anomalies as dashboard annotations through Grafana's standard backend path:
  * the annotation's query runs as an ordinary `anomalies` query (so the backend,

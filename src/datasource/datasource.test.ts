@@ -12,7 +12,7 @@ describe('DataSource', () => {
       queryType: 'anomalies',
       sensors: [],
       metric: 'temperature',
-      features: ['temperature', 'humidity', 'pressure', 'light_level'],
+      metrics: ['temperature', 'humidity', 'pressure', 'light_level'],
       model: 'isolation_forest',
       contamination: 0.01,
     });
@@ -52,14 +52,14 @@ describe('DataSource', () => {
     const query: AnomalyQuery = {
       refId: 'A',
       metric: '$metric' as AnomalyQuery['metric'],
-      features: ['$features' as 'humidity'],
+      metrics: ['$features' as 'humidity'],
       model: 'dbscan',
       dbscan: { eps: 0.5 },
     };
     expect(ds.applyTemplateVariables(query, {})).toEqual({
       refId: 'A',
       metric: 'humidity',
-      features: ['humidity', 'pressure'],
+      metrics: ['humidity', 'pressure'],
       model: 'dbscan',
       dbscan: { eps: 0.5 },
     });

@@ -28,7 +28,7 @@ export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataS
       queryType: app === CoreApp.UnifiedAlerting ? 'anomaly_count' : DEFAULT_QUERY.queryType,
       sensors: [],
       metric: DEFAULT_QUERY.metric,
-      features: [...DEFAULT_QUERY.features],
+      metrics: [...DEFAULT_QUERY.metrics],
       model: DEFAULT_QUERY.model,
       contamination: DEFAULT_QUERY.contamination,
     };
@@ -52,8 +52,8 @@ export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataS
     if (query.metric) {
       expanded.metric = this.templateSrv.replace(query.metric, scopedVars) as Metric;
     }
-    if (query.features) {
-      expanded.features = this.expandList(query.features, scopedVars) as Metric[];
+    if (query.metrics) {
+      expanded.metrics = this.expandList(query.metrics, scopedVars) as Metric[];
     }
     return expanded;
   }

@@ -93,7 +93,7 @@ describe('placeholder data source: query', () => {
   });
 
   test('stream: an empty frame pointing at the Live channel ds/<uid>/selftest', async () => {
-    expect(await instance.query(dataQuery({ queryType: 'stream' }), context())).toEqual([
+    expect(await instance.query(dataQuery({ live: true }), context())).toEqual([
       { fields: [], meta: { channel: 'ds/ds1/selftest' } },
     ]);
   });

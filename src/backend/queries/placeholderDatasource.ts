@@ -100,7 +100,7 @@ function resolveOrReject(model: unknown): ResolvedQuery {
 
 function query(dataQuery: DataQuery, ctx: RequestContext): Frame[] {
   const resolved = resolveOrReject(dataQuery.model);
-  if (resolved.queryType === 'stream') {
+  if (resolved.live) {
     return [{ fields: [], meta: { channel: `ds/${ctx.dataSource?.uid ?? ''}/${SELFTEST_PATH}` } }];
   }
   const { from, to } = dataQuery.timeRange;

@@ -4,7 +4,8 @@
  * (Node single-executable applications — no Node needed where Grafana runs).
  * Only those two files are written in dist/; the frontend build owns the rest.
  *
- * Options: --amd64-only skips the arm64 binary (no registry download).
+ * Options: --amd64-only skips the arm64 binary (no registry download);
+ * --out=<dir> writes the executables elsewhere (a private build for one test run).
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,8 +16,10 @@ import { buildSea } from './backend-build/sea';
 
 const ROOT = resolve(__dirname, '..');
 const EXECUTABLE = 'gpx_iotlab_anomaly';
-const DIST = join(ROOT, 'dist');
-const CACHE = join(ROOT, '.cache', 'backend-build');
+const OUT_FLAG = '--out=';
+const DIST = resolve(process.argv.find((a) => a.startsWith(OUT_FLAG))?.slice(OUT_FLAG.length) ?? join(ROOT, 'dist'));
+// Private outputs get a private work folder, so two builds never share intermediate files.
+const CACHE = DIST === join(ROOT, 'dist') ? join(ROOT, '.cache', 'backend-build') : join(DIST, '.build');
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -1,0 +1,122 @@
+/**
+ * The scoring core's data contract: plain JSON and typed arrays only, so every
+ * value here can cross a worker-thread boundary (structured clone, typed
+ * arrays transferred) and be persisted (models as versioned JSON).
+ *
+ * The functions that produce and consume these types live beside this file:
+ * `features.ts` (FeatureSpec → FeatureMatrix, FeatureStream), `train.ts`
+ * (trainModel, modelCacheKey), `detect.ts` (scoreWithModel, detectDbscan),
+ * `counts.ts` (countPerInterval). See README.md for the whole API.
+ */
+import type { FeatureTransform } from '../../common/features';
+import type { Metric } from '../../common/query';
+import type { IsolationForestJson, StandardScalerJson } from '../../detectors';
+
+/** Window lengths of the windowed features, in milliseconds (never in reading counts). */
+export interface FeatureWindows {
+  /** Trailing baseline (median) and baseline spread (IQR) of `deviation`. */
+  baselineMs: number;
+  /** Short-window spread, and each of the two adjacent halves `rate` compares. */
+  shortMs: number;
+  /** A pause between two readings longer than this restarts every window (no rate across a gap). */
+  maxGapMs: number;
+}
+
+/**
+ * Which features a model sees and how they are computed: plain JSON, part of
+ * a model and of its cache key. Built by `featureSpecOf`.
+ */
+export interface FeatureSpec {
+  kind: 'feature_spec';
+  version: 1;
+  /** Column order of the per-metric features. */
+  metrics: Metric[];
+  /** Catalog order (src/common/features.ts). */
+  transforms: FeatureTransform[];
+  windows: FeatureWindows;
+  /**
+   * Per metric (same order as `metrics`): the smallest spread that means
+   * anything, about the sensor's resolution. Floors the spreads that
+   * `deviation` divides by and that `spread` takes the log of, so a constant
+   * signal gives a finite, very low value instead of −∞.
+   */
+  resolution: number[];
+}
+
+/** Why a reading got no feature row; counted, never silent. */
+export type DropReason =
+  /** A reading of one of the spec's metrics was NaN (missing in the item). */
+  | 'missing_reading'
+  /** Same timestamp as the previous reading of the sensor: the first one is kept. */
+  | 'duplicate_time'
+  /** Older than a reading already seen (streams only: a series is sorted). */
+  | 'out_of_order'
+  /** In the range, but the windows do not yet cover their full length (start of data, or after a gap). */
+  | 'warming_up';
+
+export type DropCounts = Record<DropReason, number>;
+
+/** Feature rows of one sensor's readings. */
+export interface FeatureMatrix {
+  /** Row-major: row r, column c at `data[r * cols + c]`. */
+  data: Float64Array;
+  rows: number;
+  cols: number;
+  /** `rowIndex[r]` is the series row (reading) that matrix row r describes. */
+  rowIndex: Uint32Array;
+  /** Readings at or after `scoreFromMs` that got no row, by reason. */
+  dropped: DropCounts;
+}
+
+/** Isolation Forest parameters as the query model holds them (minus where the training data comes from). */
+export interface ForestParams {
+  nEstimators: number;
+  maxSamples: 'auto' | number;
+  maxFeatures: number;
+  contamination: number | 'auto';
+  seed: number;
+}
+
+/** A trained model: everything scoring needs, versioned JSON that round-trips to bit-identical scores. */
+export interface AnomalyModelJson {
+  kind: 'anomaly_model';
+  version: 1;
+  features: FeatureSpec;
+  scaler: StandardScalerJson;
+  forest: IsolationForestJson;
+  training: {
+    /** What the model was trained on (S3 ETag, window), as the caller named it. */
+    identity: string;
+    rows: number;
+    dropped: DropCounts;
+    /** Time of the first and last training row (epoch ms). */
+    fromMs: number;
+    toMs: number;
+  };
+}
+
+/** A cancellation check polled by long loops (an AbortSignal qualifies; so does a SharedArrayBuffer-backed flag). */
+export interface CancelCheck {
+  readonly aborted: boolean;
+}
+
+/** Per row of a feature matrix: what the frames carry. */
+export interface Scores {
+  /** Higher = more anomalous (Isolation Forest: 2^(−E[h]/c), in (0, 1]). */
+  score: Float64Array;
+  /** 1 = anomaly, 0 = normal. */
+  flag: Uint8Array;
+  /** Feature code (src/common/features.ts `featureCode`) that explains a flag; 0 = none. */
+  explanation: Float64Array;
+  /** Scores above this are flagged (so a panel can draw it). */
+  threshold: number;
+}
+
+/** Not enough rows to train or to cluster: the caller turns this into a frame notice. */
+export interface TooFewRows {
+  ok: false;
+  reason: 'too_few_rows';
+  rows: number;
+  needed: number;
+  dropped: DropCounts;
+}

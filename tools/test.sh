@@ -6,6 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# System packages first (Java, Chromium, python3-venv, …): installed when possible, else stop here with the command.
+bash tools/setup/systemPackages.sh test || exit 1
+
 reports="$(mktemp -d)"
 trap 'rm -rf "$reports"' EXIT
 failed_steps=()

@@ -199,6 +199,10 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
+  // Java, python3-venv, …: installed when possible, else the script prints the command and we stop here.
+  if (spawnSync('bash', [join(REPO, 'tools/setup/systemPackages.sh'), 'start'], { stdio: 'inherit' }).status !== 0) {
+    process.exit(1);
+  }
   mkdirSync(f.dataDir, { recursive: true });
   await assertPortFree(f.dynamodbPort, 'DynamoDB Local', 'dynamodb-port');
   await assertPortFree(f.s3Port, 'S3 server', 's3-port');

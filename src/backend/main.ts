@@ -3,9 +3,9 @@
  * the runtime speaks the plugin protocol and asks the factory for one data
  * source instance per configured data source.
  */
-import { createPlaceholderDataSource } from './queries/placeholderDatasource';
+import { createDataSource } from './handlers/dataSource';
 import { serve } from './runtime';
 
 export const PLUGIN_ID = 'iotlab-anomaly-datasource';
 
-void serve({ pluginId: PLUGIN_ID, createInstance: createPlaceholderDataSource });
+void serve({ pluginId: PLUGIN_ID, createInstance: createDataSource });

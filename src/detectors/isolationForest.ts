@@ -1,4 +1,3 @@
-import { DEFAULT_QUERY } from '../common/query';
 import { DetectorInputError, requireIntegerIn, requireNumberIn } from './errors';
 import { Explanation, explanationFromCredits } from './explanation';
 import { featureRange, Matrix, MatrixInput, percentileLinear, requireFiniteMatrix } from './matrix';
@@ -107,6 +106,9 @@ function averagePathLengthTable(limit: number): Float64Array {
   return Float64Array.from({ length: limit + 1 }, (_, n) => averagePathLength(n));
 }
 
+/** The product's default share of anomalies (see src/detectors/README.md): a 1 % percentile threshold, not 'auto'. */
+const DEFAULT_CONTAMINATION = 0.01;
+
 /** Validates options and fills in defaults; errors name the option and its allowed range. */
 export function resolveIsolationForestOptions(options: IsolationForestOptions = {}): ResolvedIsolationForestOptions {
   const nEstimators = requireIntegerIn('nEstimators', options.nEstimators ?? 100, 1, 10000);
@@ -115,7 +117,7 @@ export function resolveIsolationForestOptions(options: IsolationForestOptions = 
     requireCountOrFraction('maxSamples', maxSamples, '"auto", ');
   }
   const maxFeatures = requireCountOrFraction('maxFeatures', options.maxFeatures ?? 1, '');
-  const contamination = options.contamination ?? DEFAULT_QUERY.contamination;
+  const contamination = options.contamination ?? DEFAULT_CONTAMINATION;
   if (contamination !== 'auto') {
     requireNumberIn('contamination', contamination, 0, 0.5, { minInclusive: false, maxInclusive: true });
   }

@@ -4,7 +4,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
-import { createPlaceholderDataSource } from '../../src/backend/queries/placeholderDatasource';
+import { createDataSource } from '../../src/backend/handlers/dataSource';
 import { createLogger } from '../../src/backend/runtime/logger';
 import { startPluginServer, type PluginServer } from '../../src/backend/runtime/server';
 import { PluginClient, pluginContext } from '../../src/backend/runtime/testing/pluginClient';
@@ -32,7 +32,7 @@ describe('GET sensors', () => {
     ddb.destroy();
     server = await startPluginServer({
       pluginId: 'iotlab-anomaly-datasource',
-      createInstance: createPlaceholderDataSource,
+      createInstance: createDataSource,
       logger: createLogger({ module: 'test', write: () => undefined }),
       onShutdownRequest: () => undefined,
     });

@@ -1,16 +1,18 @@
-import { SourceError } from './errors';
-
 /**
  * Waits for work shared by several callers (a cached DescribeTable, one
- * download of a history object). The shared work never runs on one caller's
- * signal, or one cancelled dashboard panel would fail every other; instead
- * each caller stops waiting when its own signal aborts.
+ * download of a history object, one model training). The shared work never
+ * runs on one caller's signal, or one cancelled dashboard panel would fail
+ * every other; instead each caller stops waiting when its own signal aborts,
+ * with the error `cancelled()` makes.
  */
-export function awaitShared<T>(shared: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+export function awaitShared<T>(
+  shared: Promise<T>,
+  signal: AbortSignal | undefined,
+  cancelled: () => Error
+): Promise<T> {
   if (!signal) {
     return shared;
   }
-  const cancelled = () => new SourceError('aborted', `${what} was cancelled`);
   if (signal.aborted) {
     return Promise.reject(cancelled());
   }

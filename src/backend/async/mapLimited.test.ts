@@ -1,4 +1,4 @@
-import { mapLimited } from './concurrency';
+import { mapLimited } from './mapLimited';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
 

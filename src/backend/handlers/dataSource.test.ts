@@ -9,7 +9,9 @@ import {
   type ResourceRequest,
   type StreamSender,
 } from '../runtime';
-import { createPlaceholderDataSource, MAX_POINTS, pointCount, SELFTEST_PATH } from './placeholderDatasource';
+import { createDataSource } from './dataSource';
+import { MAX_POINTS, pointCount } from './query';
+import { SELFTEST_PATH } from './streams/selftest';
 
 const FROM = 1_700_000_000_000;
 const TO = FROM + 3_600_000;
@@ -43,9 +45,9 @@ function dataQuery(model: unknown, maxDataPoints = 100): DataQuery {
   return { refId: 'A', queryType: '', maxDataPoints, intervalMs: 1000, timeRange: { from: FROM, to: TO }, model };
 }
 
-const instance = createPlaceholderDataSource(settings());
+const instance = createDataSource(settings());
 
-describe('placeholder data source: query', () => {
+describe('data source (placeholder query): query', () => {
   test('anomalies: one frame per sensor named after it, fields time, <metric>, anomaly_score, anomaly', async () => {
     const frames = await instance.query(dataQuery({ sensors: ['s1', 's2'], metric: 'humidity' }), context());
     expect(frames.map((f) => f.name)).toEqual(['s1', 's2']);
@@ -54,7 +56,7 @@ describe('placeholder data source: query', () => {
         ['time', 'time'],
         ['humidity', 'number'],
         ['anomaly_score', 'number'],
-        ['anomaly', 'boolean'],
+        ['anomaly', 'number'],
       ]);
       expect(frame.fields[1]!.labels).toEqual({ sensor: frame.name });
     }
@@ -77,7 +79,7 @@ describe('placeholder data source: query', () => {
       expect(score!.values[i]).toBe(Math.abs(value!.values[i] as number));
       expect(anomaly!.values[i]).toBe((score!.values[i] as number) > 0.99 ? 1 : 0);
     }
-    expect((anomaly!.values as Uint8Array).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect((anomaly!.values as Float64Array).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(pointCount(50_000)).toBe(MAX_POINTS);
     expect(pointCount(0)).toBe(MAX_POINTS);
   });
@@ -110,9 +112,9 @@ describe('placeholder data source: query', () => {
   });
 });
 
-describe('placeholder data source: health, resources, streams', () => {
+describe('data source: health, resources, streams', () => {
   test('health: ERROR naming table when it is missing, OK otherwise, never echoing secrets', async () => {
-    const missing = await createPlaceholderDataSource(settings({})).checkHealth(context());
+    const missing = await createDataSource(settings({})).checkHealth(context());
     expect(missing.status).toBe('ERROR');
     expect(missing.message).toContain('table');
     const ok = await instance.checkHealth(context());
@@ -129,7 +131,7 @@ describe('placeholder data source: health, resources, streams', () => {
   });
 
   test('resource GET sensors with no table configured → 400 naming the setting, before any AWS call', async () => {
-    const unconfigured = createPlaceholderDataSource(settings({}));
+    const unconfigured = createDataSource(settings({}));
     const route = unconfigured.resources!.find((r) => r.path === 'sensors')!;
     await expect(route.handler({} as ResourceRequest, context())).rejects.toMatchObject({
       status: 400,

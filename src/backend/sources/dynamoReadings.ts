@@ -29,9 +29,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { METRICS, type Metric } from '../../common/query';
 import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions, type TimestampUnit } from '../../common/settings';
-import { mapLimited } from '../../common/concurrency';
-import { awaitShared } from './concurrency';
-import { describeAwsError, SourceError } from './errors';
+import { mapLimited } from '../async/mapLimited';
+import { awaitShared } from '../async/awaitShared';
+import { cancelledError, describeAwsError, SourceError } from './errors';
 import { AUTO_SECONDS_BELOW, decodeItem, epochToMs, parseAttributePath, toNumber, type ItemShape } from './parsing';
 import { SeriesBuilder } from './seriesBuilder';
 import type { ReadResult } from './types';
@@ -301,7 +301,7 @@ export class DynamoReadingsSource {
     return awaitShared(
       this.sensorList.get(() => this.scanSensorIds()),
       signal,
-      `listing the sensors of table "${this.config.table}"`
+      cancelledError(`listing the sensors of table "${this.config.table}"`)
     );
   }
 
@@ -359,7 +359,7 @@ export class DynamoReadingsSource {
       }
       return this.planFor(description);
     });
-    return awaitShared(shared, signal, `DescribeTable of "${this.config.table}"`);
+    return awaitShared(shared, signal, cancelledError(`DescribeTable of "${this.config.table}"`));
   }
 
   private planFor(description: TableDescription): Plan {

@@ -132,3 +132,8 @@ export function describeAwsError(
   }
   return new SourceError('aws', `${ctx.service} error on ${ctx.what} at ${ctx.where}: ${detail}`);
 }
+
+/** The error a source gives a caller that stopped waiting (its request was cancelled). */
+export function cancelledError(what: string): () => SourceError {
+  return () => new SourceError('aborted', `${what} was cancelled`);
+}

@@ -22,8 +22,8 @@ import { parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import { METRICS, type Metric } from '../../common/query';
 import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions, type TimestampUnit } from '../../common/settings';
-import { awaitShared } from './concurrency';
-import { describeAwsError, SourceError } from './errors';
+import { awaitShared } from '../async/awaitShared';
+import { cancelledError, describeAwsError, SourceError } from './errors';
 import { decodeItem, type ItemShape } from './parsing';
 import { SeriesBuilder } from './seriesBuilder';
 import type { HistoryResult, HistoryStats, SensorSeries } from './types';
@@ -113,7 +113,7 @@ export class S3HistorySource {
       load = this.load(key, sensorId).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, load);
     }
-    return awaitShared(load, signal, `loading the history s3://${this.config.bucket}/${key}`);
+    return awaitShared(load, signal, cancelledError(`loading the history s3://${this.config.bucket}/${key}`));
   }
 
   /** HeadBucket: for "Save & test". */

@@ -1,4 +1,4 @@
-import { mapLimited } from '../../../common/concurrency';
+import { mapLimited } from '../../async/mapLimited';
 import type { DataSourceInstance, RequestContext } from '../api';
 import { instanceFor, unaryHandler, type ServiceDeps } from '../calls';
 import { toDataQuery, toRequestContext } from '../context';

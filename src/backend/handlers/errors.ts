@@ -1,0 +1,58 @@
+/**
+ * One table from the errors the layers below raise to what Grafana gets: an
+ * HTTP-like status and who is to blame (`plugin` = the user's query or
+ * settings; `downstream` = AWS, Kafka, the network). Queries, resources and
+ * the health check all answer through it, so a missing table reads the same
+ * everywhere.
+ */
+import { QueryFieldError } from '../../common/query';
+import { QueryError, ResourceError, type ErrorSource } from '../runtime';
+import { SourceError, type SourceErrorCode } from '../sources/errors';
+
+interface Classified {
+  status: number;
+  source: ErrorSource;
+}
+
+const SOURCE_ERRORS: Readonly<Record<SourceErrorCode, Classified>> = {
+  config: { status: 400, source: 'plugin' },
+  key_schema: { status: 400, source: 'plugin' },
+  access_denied: { status: 403, source: 'downstream' },
+  table_not_found: { status: 404, source: 'downstream' },
+  bucket_not_found: { status: 404, source: 'downstream' },
+  object_not_found: { status: 404, source: 'downstream' },
+  bad_csv: { status: 422, source: 'downstream' },
+  // The caller went away; nobody reads this answer.
+  aborted: { status: 499, source: 'plugin' },
+  unreachable: { status: 502, source: 'downstream' },
+  aws: { status: 502, source: 'downstream' },
+};
+
+/** Status and blame for an error, or undefined when it is not one we expect (a bug: 500). */
+export function classifyError(error: unknown): Classified | undefined {
+  if (error instanceof QueryFieldError) {
+    return { status: 400, source: 'plugin' };
+  }
+  if (error instanceof SourceError) {
+    return SOURCE_ERRORS[error.code];
+  }
+  return undefined;
+}
+
+/** For QueryData: a refId's error with its status; unexpected errors pass through (the runtime makes them 500). */
+export function toQueryError(error: unknown): unknown {
+  const classified = classifyError(error);
+  if (!classified || !(error instanceof Error)) {
+    return error;
+  }
+  return new QueryError(error.message, { ...classified, cause: error });
+}
+
+/** For CallResource: the same statuses as HTTP answers. */
+export function toResourceError(error: unknown): unknown {
+  const classified = classifyError(error);
+  if (!classified || !(error instanceof Error)) {
+    return error;
+  }
+  return new ResourceError(classified.status, error.message);
+}

@@ -1,0 +1,31 @@
+/**
+ * CallResource routes: what the editors ask the backend besides queries.
+ * - `GET defaults`: the query defaults and limits (one definition, src/common/query.ts);
+ * - `GET sensors`: the table's sensor ids for the editor's picker and a `$sensor` variable
+ *   (the reader caches the list for a minute, so an editor opening many times costs one scan).
+ */
+import { DEFAULT_QUERY, LIMITS } from '../../common/query';
+import type { ResourceRoute } from '../runtime';
+import type { Connections } from './connections';
+import { toResourceError } from './errors';
+
+export function resourceRoutes(connections: Connections): ResourceRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: 'defaults',
+      handler: async () => ({ status: 200, body: { query: DEFAULT_QUERY, limits: LIMITS } }),
+    },
+    {
+      method: 'GET',
+      path: 'sensors',
+      async handler(_request, ctx) {
+        try {
+          return { status: 200, body: await connections.readings().listSensors(ctx.signal) };
+        } catch (error) {
+          throw toResourceError(error);
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,354 @@
+/**
+ * Training and scoring off the event loop: a piscina pool of worker threads
+ * running the tasks of tasks.ts, so the gRPC thread that answers Grafana's
+ * health checks, Live streams and Shutdown never waits on a detector.
+ *
+ * - Small inputs run inline: below `inlineRows` scored readings a round trip
+ *   to a thread costs more than the work (measured in docs/benchmarks.md).
+ * - Large ranges are split into chunks scored side by side, one per thread:
+ *   each chunk reads `warmupMs` of readings before its first row, and since a
+ *   feature depends only on the readings of its window, chunked rows are
+ *   bit-identical to one pass (pool.test.ts checks it).
+ * - Cancellation: a request's abort raises a shared flag that the running
+ *   task polls (the scoring core checks it every few thousand rows); a task
+ *   that has not stopped `hardStopMs` later (a detector loop that does not
+ *   poll) has its thread terminated by piscina. Either way the CPU is free
+ *   within about 100 ms and the caller gets a ScoringCancelledError at once.
+ * - Memory: series, models and results live in SharedArrayBuffers (tasks.ts);
+ *   nothing large is copied between threads.
+ *
+ * Inside the single-executable backend a thread needs a script on disk;
+ * `PoolScripts` says where (see handlers/workerScripts.ts and ADR 0009).
+ */
+import { availableParallelism } from 'node:os';
+import Piscina from 'piscina';
+import type { SensorSeries } from '../sources/types';
+import { ScoringCancelledError, emptyDropCounts, warmupMs } from './features';
+import {
+  TASKS,
+  allocateScores,
+  newCancelFlag,
+  raiseCancelFlag,
+  shareSeries,
+  type ChunkResult,
+  type DbscanResult,
+  type SharedCancel,
+  type SharedModel,
+  type SharedScores,
+  type SharedSeries,
+  type TaskName,
+  type TrainTaskResult,
+} from './tasks';
+import type { DropCounts, FeatureSpec, ForestParams, TooFewRows } from './types';
+
+/** Where the thread scripts are: the scoring worker bundle, and (inside the executable) piscina's own worker. */
+export interface PoolScripts {
+  /** Path of the bundled `poolWorker.ts` (CommonJS). */
+  scoringWorker: string;
+  /**
+   * Folder holding piscina's `worker.js`. Needed only when piscina itself is
+   * bundled (the executable): the build points piscina's lookup at this
+   * global instead of its own folder, which does not exist there.
+   */
+  piscinaWorkerDir?: string;
+}
+
+export interface ScoringPoolOptions {
+  /** Without scripts every task runs inline (unit tests, tools). */
+  scripts?: PoolScripts;
+  /** Worker threads (default: the cores, at most 4). */
+  threads?: number;
+  /** Ranges with fewer scored readings than this run inline. */
+  inlineRows?: number;
+  /** Chunks are never smaller than this many scored readings. */
+  minChunkRows?: number;
+  /** How long a cancelled task may keep running before its thread is terminated. */
+  hardStopMs?: number;
+  /** Idle threads above one are stopped after this long. */
+  idleTimeoutMs?: number;
+}
+
+export const POOL_DEFAULTS = {
+  inlineRows: 2000,
+  minChunkRows: 4000,
+  hardStopMs: 100,
+  idleTimeoutMs: 60_000,
+} as const;
+
+/** The global the bundled piscina reads its worker folder from (set by the build's patch, see tools/backend-build). */
+export const PISCINA_WORKER_DIR = Symbol.for('iotlab.piscinaWorkerDir');
+
+/** Per-row results of a range, in reading order; `rowIndex` points into the series that was scored. */
+export interface RangeScores {
+  rows: number;
+  rowIndex: Uint32Array;
+  score: Float64Array;
+  flag: Uint8Array;
+  explanation: Float64Array;
+  dropped: DropCounts;
+  threshold: number;
+}
+
+export interface PoolStats {
+  threads: number;
+  queued: number;
+  inlineTasks: number;
+  threadTasks: number;
+  /** Tasks stopped by cancellation (cooperatively or by terminating the thread). */
+  cancelledTasks: number;
+}
+
+/** First index i with time[i] >= t (time ascending). */
+export function lowerBound(time: Float64Array, t: number, from = 0, to = time.length): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (time[mid]! < t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+interface Chunk {
+  /** First reading read (warm-up included), first scored, end (exclusive). */
+  from: number;
+  first: number;
+  to: number;
+  scoreFromMs: number;
+}
+
+/**
+ * Splits the scored readings [first, n) into `count` chunks of about equal size.
+ * A boundary only falls where time strictly increases, so readings sharing a
+ * timestamp stay in one chunk (the first of them is kept, the others dropped,
+ * exactly as in one pass).
+ */
+export function planChunks(time: Float64Array, scoreFromMs: number, warmup: number, count: number): Chunk[] {
+  const n = time.length;
+  const first = lowerBound(time, scoreFromMs);
+  const starts = [first];
+  for (let k = 1; k < count; k++) {
+    let b = Math.max(first + Math.round(((n - first) * k) / count), starts[starts.length - 1]! + 1);
+    while (b < n && time[b] === time[b - 1]) {
+      b++;
+    }
+    if (b < n) {
+      starts.push(b);
+    }
+  }
+  return starts.map((start, k) => {
+    const scoreFrom = k === 0 ? scoreFromMs : time[start]!;
+    return {
+      from: k === 0 ? 0 : lowerBound(time, scoreFrom - warmup),
+      first: start,
+      to: k + 1 < starts.length ? starts[k + 1]! : n,
+      scoreFromMs: scoreFrom,
+    };
+  });
+}
+
+function addDropped(total: DropCounts, more: DropCounts): void {
+  for (const reason of Object.keys(total) as Array<keyof DropCounts>) {
+    total[reason] += more[reason];
+  }
+}
+
+function mergeChunks(parts: Array<{ result: ChunkResult; out: SharedScores }>): RangeScores {
+  const rows = parts.reduce((n, p) => n + p.result.rows, 0);
+  const merged: RangeScores = {
+    rows,
+    rowIndex: new Uint32Array(rows),
+    score: new Float64Array(rows),
+    flag: new Uint8Array(rows),
+    explanation: new Float64Array(rows),
+    dropped: emptyDropCounts(),
+    threshold: parts[0]?.result.threshold ?? Number.NaN,
+  };
+  let at = 0;
+  for (const { result, out } of parts) {
+    const r = result.rows;
+    merged.rowIndex.set(new Uint32Array(out.rowIndex, 0, r), at);
+    merged.score.set(new Float64Array(out.score, 0, r), at);
+    merged.flag.set(new Uint8Array(out.flag, 0, r), at);
+    merged.explanation.set(new Float64Array(out.explanation, 0, r), at);
+    addDropped(merged.dropped, result.dropped);
+    at += r;
+  }
+  return merged;
+}
+
+export class ScoringPool {
+  private readonly piscina: Piscina | undefined;
+  private readonly threads: number;
+  private readonly inlineRows: number;
+  private readonly minChunkRows: number;
+  private readonly hardStopMs: number;
+  private destroyed = false;
+  private readonly counters = { inlineTasks: 0, threadTasks: 0, cancelledTasks: 0 };
+
+  constructor(options: ScoringPoolOptions = {}) {
+    this.threads = Math.max(1, options.threads ?? Math.min(4, availableParallelism()));
+    this.inlineRows = options.inlineRows ?? POOL_DEFAULTS.inlineRows;
+    this.minChunkRows = options.minChunkRows ?? POOL_DEFAULTS.minChunkRows;
+    this.hardStopMs = options.hardStopMs ?? POOL_DEFAULTS.hardStopMs;
+    if (options.scripts) {
+      if (options.scripts.piscinaWorkerDir !== undefined) {
+        (globalThis as Record<symbol, unknown>)[PISCINA_WORKER_DIR] = options.scripts.piscinaWorkerDir;
+      }
+      this.piscina = new Piscina({
+        filename: options.scripts.scoringWorker,
+        minThreads: 1,
+        maxThreads: this.threads,
+        idleTimeout: options.idleTimeoutMs ?? POOL_DEFAULTS.idleTimeoutMs,
+      });
+    }
+  }
+
+  /** True when tasks can run on threads (false: everything runs inline). */
+  get usesThreads(): boolean {
+    return this.piscina !== undefined;
+  }
+
+  get stats(): PoolStats {
+    return {
+      threads: this.piscina ? this.threads : 0,
+      queued: this.piscina?.queueSize ?? 0,
+      ...this.counters,
+    };
+  }
+
+  /**
+   * Features and scores of every reading at or after `scoreFromMs`, by a
+   * trained model; the series must start `warmupMs(spec)` before that.
+   */
+  async scoreRange(
+    series: SensorSeries | SharedSeries,
+    options: { spec: FeatureSpec; scoreFromMs: number; model: SharedModel; signal?: AbortSignal }
+  ): Promise<RangeScores> {
+    const shared = 'buffer' in series ? series : shareSeries(series);
+    const time = new Float64Array(shared.buffer, 0, shared.length);
+    const scored = shared.length - lowerBound(time, options.scoreFromMs);
+    const count = this.inlineFor(scored)
+      ? 1
+      : Math.max(1, Math.min(this.threads, Math.floor(scored / this.minChunkRows)));
+    const chunks = planChunks(time, options.scoreFromMs, warmupMs(options.spec), count);
+    const cancel = newCancelFlag();
+    const parts = await Promise.all(
+      chunks.map(async (chunk) => {
+        const out = allocateScores(chunk.to - chunk.first);
+        const task = {
+          series: shared,
+          from: chunk.from,
+          to: chunk.to,
+          scoreFromMs: chunk.scoreFromMs,
+          spec: options.spec,
+          model: options.model,
+          out,
+          cancel,
+        };
+        const result = await this.run('scoreChunk', task, this.inlineFor(scored), cancel, options.signal);
+        return { result, out };
+      })
+    );
+    return mergeChunks(parts);
+  }
+
+  /** DBSCAN on the features of every reading at or after `scoreFromMs` (one task: clusters span the range). */
+  async dbscanRange(
+    series: SensorSeries,
+    options: {
+      spec: FeatureSpec;
+      scoreFromMs: number;
+      eps: number | 'auto';
+      minSamples: number;
+      contamination: number;
+      signal?: AbortSignal;
+    }
+  ): Promise<(RangeScores & { ok: true; eps: number }) | TooFewRows> {
+    const shared = shareSeries(series);
+    const scored = shared.length - lowerBound(series.time, options.scoreFromMs);
+    const out = allocateScores(scored);
+    const cancel = newCancelFlag();
+    const { signal, ...params } = options;
+    const result: DbscanResult = await this.run(
+      'dbscanRange',
+      { series: shared, ...params, out, cancel },
+      this.inlineFor(scored),
+      cancel,
+      signal
+    );
+    if (!result.ok) {
+      return result;
+    }
+    return { ...mergeChunks([{ result, out }]), ok: true, eps: result.eps };
+  }
+
+  /** Trains a model on the series (always on a thread when there is one: training is the heaviest step). */
+  train(
+    series: readonly SensorSeries[],
+    options: { spec: FeatureSpec; params: ForestParams; identity: string; signal?: AbortSignal }
+  ): Promise<TrainTaskResult> {
+    const cancel = newCancelFlag();
+    const task = {
+      series: series.map(shareSeries),
+      spec: options.spec,
+      params: options.params,
+      identity: options.identity,
+      cancel,
+    };
+    return this.run('trainTask', task, false, cancel, options.signal);
+  }
+
+  /** Terminates every thread; later tasks run inline. Idempotent. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) {
+      return;
+    }
+    this.destroyed = true;
+    await this.piscina?.destroy();
+  }
+
+  private inlineFor(rows: number): boolean {
+    return !this.piscina || this.destroyed || rows < this.inlineRows;
+  }
+
+  private async run<N extends TaskName>(
+    name: N,
+    task: Parameters<(typeof TASKS)[N]>[0],
+    inline: boolean,
+    cancel: SharedCancel,
+    signal: AbortSignal | undefined
+  ): Promise<ReturnType<(typeof TASKS)[N]>> {
+    if (signal?.aborted) {
+      throw new ScoringCancelledError();
+    }
+    if (inline || !this.piscina || this.destroyed) {
+      this.counters.inlineTasks++;
+      return (TASKS[name] as (t: typeof task) => ReturnType<(typeof TASKS)[N]>)(task);
+    }
+    this.counters.threadTasks++;
+    const hardStop = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      raiseCancelFlag(cancel);
+      timer = setTimeout(() => hardStop.abort(), this.hardStopMs);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.piscina.run(task, { name, signal: hardStop.signal });
+    } catch (error) {
+      if (signal?.aborted) {
+        this.counters.cancelledTasks++;
+        throw new ScoringCancelledError();
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

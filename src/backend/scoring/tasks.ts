@@ -1,0 +1,243 @@
+/**
+ * The units of work the pool runs: each is a pure, synchronous function of
+ * plain data and shared memory, so the very same code runs in a worker thread
+ * or, for small inputs, inline on the caller's thread (see pool.ts).
+ *
+ * Memory crosses threads without copies: a series is packed once into a
+ * SharedArrayBuffer (time, then each metric of METRICS), a model travels as
+ * its UTF-8 JSON text in a SharedArrayBuffer that every worker decodes once
+ * and keeps, and a task writes its per-row results into shared output arrays
+ * the caller allocated. Only small JSON (counts, the model text on training)
+ * is structured-cloned.
+ */
+import { METRICS, type Metric } from '../../common/query';
+import type { SensorSeries } from '../sources/types';
+import { detectDbscan, scoreWithModel } from './detect';
+import { computeFeatures, emptyDropCounts } from './features';
+import { loadModel, type LoadedModel } from './model';
+import { trainModel } from './train';
+import type { CancelCheck, DropCounts, FeatureSpec, ForestParams, Scores, TooFewRows } from './types';
+
+/** One sensor's readings in shared memory: `[time | temperature | humidity | pressure | light_level]`, `length` each. */
+export interface SharedSeries {
+  sensorId: string;
+  buffer: SharedArrayBuffer;
+  length: number;
+}
+
+/** A model as every thread can read it: its cache key and its JSON text as UTF-8 bytes. */
+export interface SharedModel {
+  key: string;
+  text: SharedArrayBuffer;
+  byteLength: number;
+}
+
+/** Per-row outputs, allocated by the caller (shared), filled by the task; `rows` of them are valid. */
+export interface SharedScores {
+  /** Index of the scored reading in the task's series. */
+  rowIndex: SharedArrayBuffer;
+  score: SharedArrayBuffer;
+  flag: SharedArrayBuffer;
+  explanation: SharedArrayBuffer;
+}
+
+/** A cancellation flag in shared memory: 0 = go on, anything else = stop. */
+export type SharedCancel = SharedArrayBuffer;
+
+const F64 = Float64Array.BYTES_PER_ELEMENT;
+
+/** Copies a series into shared memory (one copy, ~1 ms per 30,000 readings). */
+export function shareSeries(series: SensorSeries): SharedSeries {
+  const n = series.time.length;
+  const buffer = new SharedArrayBuffer(Math.max(1, (1 + METRICS.length) * n) * F64);
+  new Float64Array(buffer, 0, n).set(series.time);
+  METRICS.forEach((metric, m) => new Float64Array(buffer, (1 + m) * n * F64, n).set(series.readings[metric]));
+  return { sensorId: series.sensorId, buffer, length: n };
+}
+
+/** Views of readings [from, to) of a shared series, as the scoring core reads series. */
+export function seriesView(shared: SharedSeries, from = 0, to = shared.length): SensorSeries {
+  const n = shared.length;
+  const view = (column: number) => new Float64Array(shared.buffer, (column * n + from) * F64, to - from);
+  const readings = {} as Record<Metric, Float64Array>;
+  METRICS.forEach((metric, m) => {
+    readings[metric] = view(1 + m);
+  });
+  return { sensorId: shared.sensorId, time: view(0), readings };
+}
+
+/** The UTF-8 JSON text of a model in shared memory. */
+export function shareModel(key: string, json: string): SharedModel {
+  const bytes = new TextEncoder().encode(json);
+  const text = new SharedArrayBuffer(Math.max(1, bytes.byteLength));
+  new Uint8Array(text).set(bytes);
+  return { key, text, byteLength: bytes.byteLength };
+}
+
+export function allocateScores(rows: number): SharedScores {
+  const size = Math.max(1, rows);
+  return {
+    rowIndex: new SharedArrayBuffer(size * Uint32Array.BYTES_PER_ELEMENT),
+    score: new SharedArrayBuffer(size * F64),
+    flag: new SharedArrayBuffer(size),
+    explanation: new SharedArrayBuffer(size * F64),
+  };
+}
+
+export function newCancelFlag(): SharedCancel {
+  return new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+}
+
+export function raiseCancelFlag(flag: SharedCancel): void {
+  Atomics.store(new Int32Array(flag), 0, 1);
+}
+
+/** The scoring core's CancelCheck over a shared flag: visible across threads at once. */
+export function cancelCheckOf(flag: SharedCancel): CancelCheck {
+  const cell = new Int32Array(flag);
+  return {
+    get aborted() {
+      return Atomics.load(cell, 0) !== 0;
+    },
+  };
+}
+
+/**
+ * Models this thread has decoded, by key: decoding a 100-tree forest costs a
+ * few milliseconds, so each thread pays it once per model, not per task.
+ */
+const MODELS_KEPT = 16;
+const loadedModels = new Map<string, LoadedModel>();
+
+function modelFor(shared: SharedModel): LoadedModel {
+  const hit = loadedModels.get(shared.key);
+  if (hit) {
+    loadedModels.delete(shared.key);
+    loadedModels.set(shared.key, hit);
+    return hit;
+  }
+  // TextDecoder refuses shared memory: copy the bytes out first (once per model and thread).
+  const bytes = new Uint8Array(shared.byteLength);
+  bytes.set(new Uint8Array(shared.text, 0, shared.byteLength));
+  const loaded = loadModel(new TextDecoder().decode(bytes));
+  loadedModels.set(shared.key, loaded);
+  if (loadedModels.size > MODELS_KEPT) {
+    loadedModels.delete(loadedModels.keys().next().value as string);
+  }
+  return loaded;
+}
+
+/** What a scoring task returns besides the rows it wrote into its SharedScores. */
+export interface ChunkResult {
+  rows: number;
+  dropped: DropCounts;
+  threshold: number;
+}
+
+export interface ScoreChunkTask {
+  series: SharedSeries;
+  /** Readings [from, to) of the series are read; those before `scoreFromMs` only fill the windows. */
+  from: number;
+  to: number;
+  scoreFromMs: number;
+  spec: FeatureSpec;
+  model: SharedModel;
+  out: SharedScores;
+  cancel: SharedCancel;
+}
+
+function writeScores(
+  out: SharedScores,
+  rowIndex: Uint32Array,
+  offset: number,
+  scores: Omit<Scores, 'threshold'>
+): void {
+  const rows = rowIndex.length;
+  const index = new Uint32Array(out.rowIndex, 0, rows);
+  for (let r = 0; r < rows; r++) {
+    index[r] = rowIndex[r]! + offset;
+  }
+  new Float64Array(out.score, 0, rows).set(scores.score);
+  new Uint8Array(out.flag, 0, rows).set(scores.flag);
+  new Float64Array(out.explanation, 0, rows).set(scores.explanation);
+}
+
+/** Features of readings [from, to) and their scores by a trained model. */
+export function scoreChunk(task: ScoreChunkTask): ChunkResult {
+  const cancel = cancelCheckOf(task.cancel);
+  const model = modelFor(task.model);
+  const matrix = computeFeatures(seriesView(task.series, task.from, task.to), task.spec, {
+    scoreFromMs: task.scoreFromMs,
+    cancel,
+  });
+  const scores = scoreWithModel(model, matrix, { cancel });
+  writeScores(task.out, matrix.rowIndex, task.from, scores);
+  return { rows: matrix.rows, dropped: matrix.dropped, threshold: scores.threshold };
+}
+
+export interface DbscanTask {
+  series: SharedSeries;
+  scoreFromMs: number;
+  spec: FeatureSpec;
+  eps: number | 'auto';
+  minSamples: number;
+  contamination: number;
+  out: SharedScores;
+  cancel: SharedCancel;
+}
+
+export type DbscanResult = (ChunkResult & { ok: true; eps: number }) | TooFewRows;
+
+/** Features of the range and DBSCAN on them (the whole range at once: clusters are global). */
+export function dbscanRange(task: DbscanTask): DbscanResult {
+  const cancel = cancelCheckOf(task.cancel);
+  const matrix = computeFeatures(seriesView(task.series), task.spec, { scoreFromMs: task.scoreFromMs, cancel });
+  const result = detectDbscan(
+    matrix,
+    task.spec,
+    { eps: task.eps, minSamples: task.minSamples, contamination: task.contamination, cancel },
+    matrix.dropped
+  );
+  if (!result.ok) {
+    return result;
+  }
+  writeScores(task.out, matrix.rowIndex, 0, result);
+  return { ok: true, rows: matrix.rows, dropped: matrix.dropped, threshold: result.threshold, eps: result.eps };
+}
+
+export interface TrainTask {
+  series: SharedSeries[];
+  spec: FeatureSpec;
+  params: ForestParams;
+  identity: string;
+  cancel: SharedCancel;
+}
+
+export type TrainTaskResult =
+  | { ok: true; json: string; rows: number; dropped: DropCounts; trainingMs: number }
+  | TooFewRows;
+
+/** Trains a model on the series and returns it as JSON text (what the cache keeps and S3 stores). */
+export function trainTask(task: TrainTask): TrainTaskResult {
+  const started = performance.now();
+  const result = trainModel(
+    task.series.map((s) => seriesView(s)),
+    task.spec,
+    task.params,
+    { identity: task.identity, cancel: cancelCheckOf(task.cancel) }
+  );
+  if (!result.ok) {
+    return result;
+  }
+  return {
+    ok: true,
+    json: JSON.stringify(result.model),
+    rows: result.model.training.rows,
+    dropped: result.model.training.dropped ?? emptyDropCounts(),
+    trainingMs: performance.now() - started,
+  };
+}
+
+/** The tasks by name, as the worker exports them and the inline path calls them. */
+export const TASKS = { scoreChunk, dbscanRange, trainTask } as const;
+export type TaskName = keyof typeof TASKS;

@@ -1,0 +1,172 @@
+/**
+ * Trained models by cache key (`modelCacheKey`: training data identity,
+ * features, parameters, seed), shared by every dashboard refresh and alert
+ * evaluation that asks for the same model.
+ *
+ * - One production per key at a time: concurrent requests for a model that is
+ *   being trained (or loaded from S3) wait for that one run. Each waiter stops
+ *   waiting on its own abort signal; the run itself is aborted only when no
+ *   waiter is left, so one closed panel never cancels another's model.
+ * - Bounded by bytes (lru-cache, `sizeCalculation`): a model is held twice,
+ *   as its JSON text and as the same bytes in shared memory for the pool.
+ * - Failures are reported to every waiter and not cached: the next request
+ *   tries again. "Too few rows" is an answer, not a model: not cached either.
+ */
+import { LRUCache } from 'lru-cache';
+import { awaitShared } from '../async/awaitShared';
+import { ScoringCancelledError } from './features';
+import { shareModel, type SharedModel } from './tasks';
+import type { DropCounts, TooFewRows } from './types';
+
+/** Where a cached model came from. */
+export type ModelSource = 'trained' | 'store';
+
+export interface CachedModel {
+  key: string;
+  /** What it was trained on (the identity in its JSON). */
+  identity: string;
+  json: string;
+  shared: SharedModel;
+  rows: number;
+  dropped: DropCounts;
+  /** Epoch ms of the training (from the store's metadata for a loaded model, when it has it). */
+  trainedAt: number;
+  trainingMs: number;
+  source: ModelSource;
+  /** Bytes the cache counts for it. */
+  bytes: number;
+  /** Why persisting the model to S3 failed, when it did (the model is still used). */
+  persistError?: string;
+}
+
+/** What a producer hands over: the model's JSON and what is known about its training. */
+export interface ProducedModel {
+  ok: true;
+  identity: string;
+  json: string;
+  rows: number;
+  dropped: DropCounts;
+  trainedAt: number;
+  trainingMs: number;
+  source: ModelSource;
+  persistError?: string;
+}
+
+export type ModelOutcome = CachedModel | TooFewRows;
+
+/** A row of `GET models`. */
+export interface ModelSummary {
+  key: string;
+  identity: string;
+  rows: number;
+  trainedAt: string;
+  trainingMs: number;
+  bytes: number;
+  source: ModelSource;
+}
+
+export const DEFAULT_MODEL_CACHE_BYTES = 256 * 1024 * 1024;
+
+class InFlight {
+  readonly controller = new AbortController();
+  waiters = 0;
+  settled = false;
+  promise!: Promise<ModelOutcome>;
+}
+
+function cacheEntry(key: string, produced: ProducedModel): CachedModel {
+  const shared = shareModel(key, produced.json);
+  const { ok: _ok, ...rest } = produced;
+  // The text (UTF-16 in V8, but ASCII JSON is stored one byte per character) and its shared UTF-8 copy.
+  return { ...rest, key, shared, bytes: produced.json.length + shared.byteLength };
+}
+
+export class ModelCache {
+  private readonly models: LRUCache<string, CachedModel>;
+  private readonly inFlight = new Map<string, InFlight>();
+
+  constructor(options: { maxBytes?: number } = {}) {
+    this.models = new LRUCache<string, CachedModel>({
+      maxSize: options.maxBytes ?? DEFAULT_MODEL_CACHE_BYTES,
+      sizeCalculation: (model) => Math.max(1, model.bytes),
+    });
+  }
+
+  /** The cached model, or undefined (no production started). */
+  peek(key: string): CachedModel | undefined {
+    return this.models.get(key);
+  }
+
+  /**
+   * The model for `key`: cached, joined while another request produces it, or
+   * produced now by `produce` (train, or load from the store).
+   */
+  async get(
+    key: string,
+    produce: (signal: AbortSignal) => Promise<ProducedModel | TooFewRows>,
+    signal?: AbortSignal
+  ): Promise<ModelOutcome> {
+    const hit = this.models.get(key);
+    if (hit) {
+      return hit;
+    }
+    const flight = this.inFlight.get(key) ?? this.start(key, produce);
+    flight.waiters++;
+    try {
+      return await awaitShared(flight.promise, signal, () => new ScoringCancelledError());
+    } finally {
+      flight.waiters--;
+      if (flight.waiters === 0 && !flight.settled) {
+        // Nobody waits any more: stop the training, and let the next request start afresh.
+        this.inFlight.delete(key);
+        flight.controller.abort();
+      }
+    }
+  }
+
+  private start(key: string, produce: (signal: AbortSignal) => Promise<ProducedModel | TooFewRows>): InFlight {
+    const flight = new InFlight();
+    flight.promise = Promise.resolve()
+      .then(() => produce(flight.controller.signal))
+      .then((produced): ModelOutcome => {
+        if (!produced.ok) {
+          return produced;
+        }
+        const entry = cacheEntry(key, produced);
+        this.models.set(key, entry);
+        return entry;
+      })
+      .finally(() => {
+        flight.settled = true;
+        if (this.inFlight.get(key) === flight) {
+          this.inFlight.delete(key);
+        }
+      });
+    // A production nobody waits for any more must not surface as an unhandled rejection.
+    flight.promise.catch(() => undefined);
+    this.inFlight.set(key, flight);
+    return flight;
+  }
+
+  /** What is cached, most recently used first. */
+  list(): ModelSummary[] {
+    return [...this.models.values()].map((m) => ({
+      key: m.key,
+      identity: m.identity,
+      rows: m.rows,
+      trainedAt: new Date(m.trainedAt).toISOString(),
+      trainingMs: Math.round(m.trainingMs),
+      bytes: m.bytes,
+      source: m.source,
+    }));
+  }
+
+  /** Models being produced right now. */
+  get producing(): number {
+    return this.inFlight.size;
+  }
+
+  get totalBytes(): number {
+    return this.models.calculatedSize;
+  }
+}

@@ -16,7 +16,10 @@ export interface DataSourceSettings {
   url: string;
   /** The data source's jsonData, parsed (an empty object when Grafana sends none). */
   jsonData: unknown;
-  /** Decrypted secrets. Never log them: the runtime's logger masks them, your own output must too. */
+  /**
+   * Decrypted secrets (a record without a prototype: no key reaches Object.prototype).
+   * Never log them: the runtime's logger masks them, your own output must too.
+   */
   secureJsonData: Readonly<Record<string, string>>;
   /** Epoch ms of the last save; a change re-creates the instance. */
   lastUpdatedMS: number;
@@ -33,10 +36,16 @@ export interface RequestContext {
   /** Absent when Grafana itself makes the call (alerting, Live). */
   user?: RequestUser;
   dataSource?: DataSourceSettings;
-  /** Grafana's per-request settings, e.g. GF_CONCURRENT_QUERY_COUNT (protocol doc §1.2). */
-  grafanaConfig: Readonly<Record<string, string>>;
-  /** Forwarded HTTP headers (`http_`-prefixed) plus Authorization, Cookie, FromAlert, … */
-  headers: Readonly<Record<string, string>>;
+  /**
+   * Grafana's per-request settings, e.g. GF_CONCURRENT_QUERY_COUNT
+   * (docs/grafana-plugin-protocol.md, "Requests"). A Map: the keys are data.
+   */
+  grafanaConfig: ReadonlyMap<string, string>;
+  /**
+   * Forwarded HTTP headers (`http_`-prefixed) plus Authorization, Cookie,
+   * FromAlert, … A Map, since users choose the names (`constructor`, `__proto__`).
+   */
+  headers: ReadonlyMap<string, string>;
   /** True when an alert rule evaluation made this request. */
   fromAlert: boolean;
   /** Aborted when Grafana cancels the call or the plugin shuts down. */
@@ -49,9 +58,12 @@ export interface DataQuery {
   queryType: string;
   maxDataPoints: number;
   intervalMs: number;
-  /** Epoch milliseconds. */
+  /**
+   * Epoch milliseconds; `from` ≤ `to`, both within the span Grafana's time
+   * fields hold (MIN_TIME_MS…MAX_TIME_MS): the runtime answers 400 otherwise.
+   */
   timeRange: { from: number; to: number };
-  /** The query JSON from the editor or alert rule, parsed (null when it was not JSON). */
+  /** The query JSON from the editor or alert rule, parsed; nested at most MAX_JSON_DEPTH deep. */
   model: unknown;
 }
 
@@ -71,10 +83,10 @@ export interface ResourceRequest {
   /** Without leading or trailing slash, e.g. `defaults`. */
   path: string;
   query: URLSearchParams;
-  /** Header names lower-cased. */
-  headers: Readonly<Record<string, readonly string[]>>;
+  /** Header names lower-cased. A Map, since users choose the names. */
+  headers: ReadonlyMap<string, readonly string[]>;
   body: Uint8Array;
-  /** The body parsed as JSON; throws ResourceError(400) when it is not. */
+  /** The body parsed as JSON; throws ResourceError(400) when it is not, or is nested too deep. */
   json(): unknown;
 }
 

@@ -5,7 +5,7 @@ import { QueryError } from './errors';
 import type { InstanceManager } from './instances';
 import type { Logger } from './logger';
 import type { RuntimeMetrics } from './metrics';
-import type { SecretRegistry } from './redact';
+import type { SecretRegistry } from '../async/redact';
 
 /** The part of unary and streaming calls the tracker uses (grpc-js does not export the type). */
 type SurfaceCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
@@ -131,7 +131,11 @@ export function serverStreamHandler<Req, Res>(
 }
 
 /** Writes one message, waiting for the transport to drain when its buffer is full. */
-export async function writeMessage<T>(call: grpc.ServerWritableStream<unknown, T>, message: T, signal: AbortSignal): Promise<void> {
+export async function writeMessage<T>(
+  call: grpc.ServerWritableStream<unknown, T>,
+  message: T,
+  signal: AbortSignal
+): Promise<void> {
   if (signal.aborted) {
     throw signal.reason;
   }

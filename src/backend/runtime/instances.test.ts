@@ -2,7 +2,7 @@ import type { DataSourceInstance, DataSourceSettings } from './api';
 import { InstanceManager } from './instances';
 import { createLogger } from './logger';
 import { MetricsRegistry } from './metrics';
-import { SecretRegistry } from './redact';
+import { SecretRegistry } from '../async/redact';
 
 function settings(uid: string, lastUpdatedMS: number, secureJsonData: Record<string, string> = {}): DataSourceSettings {
   return { uid, name: uid, id: 1, url: '', jsonData: {}, secureJsonData, lastUpdatedMS };

@@ -1,6 +1,6 @@
 import type { DataSourceInstance, DataSourceSettings, InstanceEnvironment, InstanceFactory } from './api';
 import type { Logger } from './logger';
-import type { SecretRegistry } from './redact';
+import type { SecretRegistry } from '../async/redact';
 
 interface Entry {
   lastUpdatedMS: number;

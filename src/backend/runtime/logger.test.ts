@@ -1,5 +1,5 @@
 import { createLogger, formatTimestamp, type LoggerOptions } from './logger';
-import { REDACTED, SecretRegistry } from './redact';
+import { REDACTED, SecretRegistry } from '../async/redact';
 
 function capture(options: Partial<LoggerOptions> = {}) {
   const lines: string[] = [];
@@ -90,7 +90,12 @@ describe('redaction', () => {
     });
     const line = JSON.parse(lines[0]!);
     expect(line.accessKey).toBe(REDACTED);
-    expect(line.config).toEqual({ secretKey: REDACTED, sessionToken: REDACTED, password: REDACTED, region: 'eu-west-1' });
+    expect(line.config).toEqual({
+      secretKey: REDACTED,
+      sessionToken: REDACTED,
+      password: REDACTED,
+      region: 'eu-west-1',
+    });
     expect(line.decryptedSecureJsonData).toBe(REDACTED);
     expect(line.headers).toEqual({ Authorization: REDACTED, 'X-Other': 'fine' });
     for (const secret of ['AKIAEXAMPLE', 'abc/def', 'tok-123', 'Bearer t']) {

@@ -1,4 +1,4 @@
-import { isSecretKey, REDACTED, SecretRegistry } from './redact';
+import { isSecretKey, REDACTED, SecretRegistry } from '../async/redact';
 
 /**
  * hclog-style JSON lines on stderr, the format Grafana's plugin log wrapper
@@ -115,8 +115,12 @@ function safeStringify(value: unknown): string {
   try {
     return JSON.stringify(value);
   } catch {
-    const { '@level': level, '@message': message, '@timestamp': timestamp, '@module': module } =
-      value as Record<string, unknown>;
+    const {
+      '@level': level,
+      '@message': message,
+      '@timestamp': timestamp,
+      '@module': module,
+    } = value as Record<string, unknown>;
     return JSON.stringify({ '@level': level, '@message': message, '@timestamp': timestamp, '@module': module });
   }
 }

@@ -60,7 +60,11 @@ function testInstance(settings: DataSourceSettings, probe: Probe): DataSourceIns
     },
     resources: [
       { method: 'GET', path: 'defaults', handler: async (req) => ({ status: 200, body: { q: req.query.get('q') } }) },
-      { method: 'POST', path: 'echo', handler: async (req) => ({ status: 201, body: { bytes: req.body.length, json: req.json() } }) },
+      {
+        method: 'POST',
+        path: 'echo',
+        handler: async (req) => ({ status: 201, body: { bytes: req.body.length, json: req.json() } }),
+      },
       { method: 'GET', path: 'teapot', handler: async () => Promise.reject(new ResourceError(418, 'short and stout')) },
       { method: 'GET', path: 'crash', handler: async () => Promise.reject(new Error('hidden detail')) },
       {
@@ -118,14 +122,27 @@ afterAll(async () => {
 const range = { fromEpochMS: 1_700_000_000_000, toEpochMS: 1_700_000_060_000 };
 
 function query(refId: string, model: object, extra: object = {}) {
-  return { refId, maxDataPoints: 500, intervalMS: 1000, timeRange: range, json: Buffer.from(JSON.stringify(model)), queryType: '', ...extra };
+  return {
+    refId,
+    maxDataPoints: 500,
+    intervalMS: 1000,
+    timeRange: range,
+    json: Buffer.from(JSON.stringify(model)),
+    queryType: '',
+    ...extra,
+  };
 }
 
 describe('QueryData', () => {
   test('answers every refId: frames with status 200, or the refId’s own error, status and source', async () => {
     const response = await client.queryData({
       pluginContext: pluginContext(),
-      queries: [query('A', {}), query('B', { fail: 'field' }), query('C', { fail: 'downstream' }), query('D', { fail: 'bug' })],
+      queries: [
+        query('A', {}),
+        query('B', { fail: 'field' }),
+        query('C', { fail: 'downstream' }),
+        query('D', { fail: 'bug' }),
+      ],
     });
     expect(Object.keys(response.responses).sort()).toEqual(['A', 'B', 'C', 'D']);
     expect(response.responses.A).toMatchObject({ status: 200, error: '', errorSource: '' });
@@ -136,8 +153,16 @@ describe('QueryData', () => {
       errorSource: 'plugin',
       jsonMeta: Buffer.alloc(0),
     });
-    expect(response.responses.C).toMatchObject({ status: 503, errorSource: 'downstream', error: 'DynamoDB throttled the read' });
-    expect(response.responses.D).toMatchObject({ status: 500, errorSource: 'plugin', error: 'undefined is not a function' });
+    expect(response.responses.C).toMatchObject({
+      status: 503,
+      errorSource: 'downstream',
+      error: 'DynamoDB throttled the read',
+    });
+    expect(response.responses.D).toMatchObject({
+      status: 500,
+      errorSource: 'plugin',
+      error: 'undefined is not a function',
+    });
   });
 
   test('each frame is its own Arrow file carrying the refId; the query’s numbers arrive intact', async () => {
@@ -156,7 +181,7 @@ describe('QueryData', () => {
   test('queries of one request run concurrently, bounded by GF_CONCURRENT_QUERY_COUNT', async () => {
     probe.maxInFlight = 0;
     const queries = Array.from({ length: 8 }, (_, i) => query(`Q${i}`, {}));
-    const ctx = { ...pluginContext(), grafanaConfig: { GF_CONCURRENT_QUERY_COUNT: '3' } };
+    const ctx = pluginContext({}, { GF_CONCURRENT_QUERY_COUNT: '3' });
     const response = await client.queryData({ pluginContext: ctx, queries });
     expect(Object.values(response.responses).every((r) => r.status === 200)).toBe(true);
     expect(probe.maxInFlight).toBe(3);
@@ -182,7 +207,10 @@ describe('QueryData', () => {
   });
 
   test('a request without data source settings fails each refId with 400, not the call', async () => {
-    const response = await client.queryData({ pluginContext: { ...pluginContext(), dataSourceInstanceSettings: null }, queries: [query('A', {})] });
+    const response = await client.queryData({
+      pluginContext: { ...pluginContext(), dataSourceInstanceSettings: null },
+      queries: [query('A', {})],
+    });
     expect(response.responses.A).toMatchObject({ status: 400, errorSource: 'plugin' });
     expect(response.responses.A!.error).toContain('no data source instance settings');
   });
@@ -200,7 +228,9 @@ describe('QueryData', () => {
 
 describe('Diagnostics', () => {
   test('CheckHealth OK with details, ERROR with message', async () => {
-    const ok = await client.checkHealth({ pluginContext: pluginContext({ uid: 'h1', jsonData: Buffer.from('{"table":"readings"}') }) });
+    const ok = await client.checkHealth({
+      pluginContext: pluginContext({ uid: 'h1', jsonData: Buffer.from('{"table":"readings"}') }),
+    });
     expect(ok.status).toBe(1);
     expect(ok.message).toBe('table readings');
     expect(JSON.parse(Buffer.from(ok.jsonDetails).toString())).toEqual({ table: 'readings' });
@@ -209,7 +239,11 @@ describe('Diagnostics', () => {
   });
 
   test('a throwing health check is ERROR, and a secret it quotes is masked', async () => {
-    const ctx = pluginContext({ uid: 'h3', jsonData: Buffer.from('{"table":"throw"}'), decryptedSecureJsonData: { secretKey: 'sk-1234567890' } });
+    const ctx = pluginContext({
+      uid: 'h3',
+      jsonData: Buffer.from('{"table":"throw"}'),
+      decryptedSecureJsonData: { secretKey: 'sk-1234567890' },
+    });
     const result = await client.checkHealth({ pluginContext: ctx });
     expect(result.status).toBe(2);
     expect(result.message).toBe('Health check failed: cannot reach with key [REDACTED]');
@@ -226,7 +260,14 @@ describe('Diagnostics', () => {
 
 describe('CallResource', () => {
   const call = (path: string, method = 'GET', body?: string) =>
-    client.callResource({ pluginContext: pluginContext(), path, method, url: `${path}?q=1`, headers: {}, body: Buffer.from(body ?? '') });
+    client.callResource({
+      pluginContext: pluginContext(),
+      path,
+      method,
+      url: `${path}?q=1`,
+      headers: {},
+      body: Buffer.from(body ?? ''),
+    });
   const json = (message: { body: Uint8Array }) => JSON.parse(Buffer.from(message.body).toString());
 
   test('a route answers with its status, a JSON body and content-type', async () => {
@@ -321,7 +362,13 @@ describe('go-plugin services', () => {
     const Untyped = grpc.makeGenericClientConstructor({}, 'x');
     const raw = new Untyped(server.address, grpc.credentials.createInsecure());
     const error = await new Promise<grpc.ServiceError>((resolve) =>
-      raw.makeUnaryRequest('/pluginv2.Data/QueryChunkedData', (x: Buffer) => x, (x: Buffer) => x, Buffer.alloc(0), (e) => resolve(e!))
+      raw.makeUnaryRequest(
+        '/pluginv2.Data/QueryChunkedData',
+        (x: Buffer) => x,
+        (x: Buffer) => x,
+        Buffer.alloc(0),
+        (e) => resolve(e!)
+      )
     );
     raw.close();
     expect(error.code).toBe(grpc.status.UNIMPLEMENTED);

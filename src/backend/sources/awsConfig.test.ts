@@ -90,7 +90,7 @@ describe('error descriptions', () => {
       secrets: [SECRET, TOKEN],
     });
     expect(e.code).toBe('access_denied');
-    expect(e.message).toContain('[redacted]');
+    expect(e.message).toContain('[REDACTED]');
     expectNoSecret(e);
   });
 
@@ -106,6 +106,6 @@ describe('error descriptions', () => {
   });
 
   it('ignores short strings when redacting', () => {
-    expect(redactSecrets('abc abcd', ['abc', 'abcd'])).toBe('abc [redacted]');
+    expect(redactSecrets('abc abcd', ['abc', 'abcd'])).toBe('abc [REDACTED]');
   });
 });

@@ -2,6 +2,7 @@
  * Errors the readers raise. Each names what is wrong in words a Grafana user
  * can act on; none carries an AWS secret (see `redactSecrets`).
  */
+import { redactSecrets } from '../async/redact';
 
 export type SourceErrorCode =
   | 'config'
@@ -36,16 +37,8 @@ export class AwsConfigError extends SourceError {
   }
 }
 
-/** Replaces every occurrence of each secret (longer than 3 characters) in `text`. */
-export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length > 3) {
-      out = out.split(secret).join('[redacted]');
-    }
-  }
-  return out;
-}
+/** The backend's one redactor (same marker as the logs), which the readers' error messages use. */
+export { redactSecrets };
 
 interface AwsLikeError {
   name?: string;

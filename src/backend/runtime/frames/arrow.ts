@@ -121,7 +121,7 @@ const NANOS_PER_MS = 1_000_000n;
  * Epoch ms (float, fraction = sub-ms) → int64 ns. Whole milliseconds go through
  * BigInt so they stay exact (ms × 1e6 exceeds 2^53 as a double); the fraction
  * is rounded to whole microseconds, the precision a double actually holds
- * (see TimeField). Nulls are written as 0; their validity bit says null.
+ * (see TimeFieldData). Nulls are written as 0; their validity bit says null.
  */
 export function epochMsToNanos(values: Float64Array, field: Field): BigInt64Array {
   const out = new BigInt64Array(values.length);

@@ -44,28 +44,28 @@ interface FieldBase {
  * Epoch milliseconds; a fraction carries sub-millisecond time. A double holds
  * today's epoch ms to about 0.25 µs, so encoders keep whole microseconds.
  */
-export interface TimeField extends FieldBase {
+export interface TimeFieldData extends FieldBase {
   type: 'time';
   values: Float64Array;
 }
 
-export interface NumberField extends FieldBase {
+export interface NumberFieldData extends FieldBase {
   type: 'number';
   values: Float64Array;
 }
 
-export interface StringField extends FieldBase {
+export interface StringFieldData extends FieldBase {
   type: 'string';
   values: readonly string[];
 }
 
 /** 0 = false, anything else = true. */
-export interface BooleanField extends FieldBase {
+export interface BooleanFieldData extends FieldBase {
   type: 'boolean';
   values: Uint8Array;
 }
 
-export type Field = TimeField | NumberField | StringField | BooleanField;
+export type Field = TimeFieldData | NumberFieldData | StringFieldData | BooleanFieldData;
 export type FieldType = Field['type'];
 
 /** Grafana's data-plane frame types (docs/grafana-plugin-protocol.md §4.2). */
@@ -153,31 +153,48 @@ export function isNullAt(field: Field, row: number): boolean {
 }
 
 /**
+ * The span Grafana's time fields hold: int64 nanoseconds since the epoch,
+ * 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z. In whole
+ * epoch milliseconds (what Grafana sends as a time range) these are the ends.
+ */
+export const MIN_TIME_MS = -9_223_372_036_854;
+export const MAX_TIME_MS = 9_223_372_036_854;
+export const TIME_SPAN_TEXT = '1677-09-21T00:12:43.146Z to 2262-04-11T23:47:16.854Z';
+
+/**
  * A time value both encoders can write. NaN or ±Infinity in a row not marked
  * null is a producer bug: Arrow has no way to say it, and writing 0 would put
- * a reading in 1970, so the frame is refused instead.
+ * a reading in 1970, so the frame is refused instead. So is a time outside
+ * MIN_TIME_MS…MAX_TIME_MS: its nanoseconds would wrap round in int64 and a
+ * reading of 2300 would show up in 1715.
  */
 export function requireFiniteTime(field: Field, row: number, ms: number): number {
   if (!Number.isFinite(ms)) {
     throw new Error(`time field ${JSON.stringify(field.name)}: row ${row} is ${ms}; mark it null or drop the row`);
+  }
+  if (ms < MIN_TIME_MS || ms > MAX_TIME_MS) {
+    throw new Error(
+      `time field ${JSON.stringify(field.name)}: row ${row} is ${ms} ms since the epoch, outside what Grafana's ` +
+        `nanosecond time fields hold (${TIME_SPAN_TEXT})`
+    );
   }
   return ms;
 }
 
 type FieldOptions = Omit<FieldBase, 'name'>;
 
-export function timeField(name: string, values: Float64Array, options: FieldOptions = {}): TimeField {
+export function timeField(name: string, values: Float64Array, options: FieldOptions = {}): TimeFieldData {
   return { ...options, name, type: 'time', values };
 }
 
-export function numberField(name: string, values: Float64Array, options: FieldOptions = {}): NumberField {
+export function numberField(name: string, values: Float64Array, options: FieldOptions = {}): NumberFieldData {
   return { ...options, name, type: 'number', values };
 }
 
-export function stringField(name: string, values: readonly string[], options: FieldOptions = {}): StringField {
+export function stringField(name: string, values: readonly string[], options: FieldOptions = {}): StringFieldData {
   return { ...options, name, type: 'string', values };
 }
 
-export function booleanField(name: string, values: Uint8Array, options: FieldOptions = {}): BooleanField {
+export function booleanField(name: string, values: Uint8Array, options: FieldOptions = {}): BooleanFieldData {
   return { ...options, name, type: 'boolean', values };
 }

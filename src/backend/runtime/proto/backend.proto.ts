@@ -17,7 +17,7 @@ package pluginv2;
 
 message AppInstanceSettings {
   bytes jsonData = 3;
-  map<string, string> decryptedSecureJsonData = 4;
+  repeated StringEntry decryptedSecureJsonData = 4;
   int64 lastUpdatedMS = 5;
   string apiVersion = 6;
 }
@@ -31,7 +31,7 @@ message DataSourceInstanceSettings {
   bool basicAuthEnabled = 6;
   string basicAuthUser = 7;
   bytes jsonData = 8;
-  map<string, string> decryptedSecureJsonData = 9;
+  repeated StringEntry decryptedSecureJsonData = 9;
   int64 lastUpdatedMS = 10;
   string uid = 11;
   string apiVersion = 12;
@@ -50,7 +50,7 @@ message PluginContext {
   User user = 3;
   AppInstanceSettings appInstanceSettings = 4;
   DataSourceInstanceSettings dataSourceInstanceSettings = 5;
-  map<string, string> grafanaConfig = 6;
+  repeated StringEntry grafanaConfig = 6;
   string pluginVersion = 7;
   string userAgent = 8;
   string apiVersion = 9;
@@ -59,6 +59,21 @@ message PluginContext {
 
 message StringList {
   repeated string values = 1;
+}
+
+// Map entries. Every map<K, V> of the SDK's proto is declared here as the
+// repeated entry message it is on the wire (protobuf encodes map fields
+// exactly so), so that keys Grafana forwards from users (refIds, header and
+// setting names) reach us as data: protobufjs would assign them to a plain
+// object, where a key "__proto__" sets the prototype instead of an entry.
+message StringEntry {
+  string key = 1;
+  string value = 2;
+}
+
+message StringListEntry {
+  string key = 1;
+  StringList value = 2;
 }
 
 // ---- Data ----
@@ -79,7 +94,7 @@ message DataQuery {
 
 message QueryDataRequest {
   PluginContext pluginContext = 1;
-  map<string, string> headers = 2;
+  repeated StringEntry headers = 2;
   repeated DataQuery queries = 3;
 }
 
@@ -91,8 +106,13 @@ message DataResponse {
   string errorSource = 5;
 }
 
+message DataResponseEntry {
+  string key = 1;
+  DataResponse value = 2;
+}
+
 message QueryDataResponse {
-  map<string, DataResponse> responses = 1;
+  repeated DataResponseEntry responses = 1;
 }
 
 service Data {
@@ -103,7 +123,7 @@ service Data {
 
 message CheckHealthRequest {
   PluginContext pluginContext = 1;
-  map<string, string> headers = 2;
+  repeated StringEntry headers = 2;
 }
 
 message CheckHealthResponse {
@@ -140,13 +160,13 @@ message CallResourceRequest {
   string path = 2;
   string method = 3;
   string url = 4;
-  map<string, StringList> headers = 5;
+  repeated StringListEntry headers = 5;
   bytes body = 6;
 }
 
 message CallResourceResponse {
   int32 code = 1;
-  map<string, StringList> headers = 2;
+  repeated StringListEntry headers = 2;
   bytes body = 3;
 }
 
@@ -160,7 +180,7 @@ message SubscribeStreamRequest {
   PluginContext pluginContext = 1;
   string path = 2;
   bytes data = 3;
-  map<string, string> headers = 4;
+  repeated StringEntry headers = 4;
 }
 
 message SubscribeStreamResponse {
@@ -177,7 +197,7 @@ message RunStreamRequest {
   PluginContext pluginContext = 1;
   string path = 2;
   bytes data = 3;
-  map<string, string> headers = 4;
+  repeated StringEntry headers = 4;
 }
 
 message StreamPacket {
@@ -188,7 +208,7 @@ message PublishStreamRequest {
   PluginContext pluginContext = 1;
   string path = 2;
   bytes data = 3;
-  map<string, string> headers = 4;
+  repeated StringEntry headers = 4;
 }
 
 message PublishStreamResponse {

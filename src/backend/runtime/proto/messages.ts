@@ -4,6 +4,16 @@
  * Only what the runtime reads or writes is typed.
  */
 
+/**
+ * One entry of a protobuf map. The proto declares every map as its repeated
+ * entry message (wire-identical; see backend.proto.ts), so user-chosen keys
+ * such as a refId `__proto__` never become property names of a plain object.
+ */
+export interface WireEntry<V> {
+  key: string;
+  value: V;
+}
+
 export interface WireDataSourceInstanceSettings {
   id: number;
   name: string;
@@ -13,7 +23,7 @@ export interface WireDataSourceInstanceSettings {
   basicAuthEnabled: boolean;
   basicAuthUser: string;
   jsonData: Buffer;
-  decryptedSecureJsonData: Record<string, string>;
+  decryptedSecureJsonData: Array<WireEntry<string>>;
   lastUpdatedMS: number;
   uid: string;
   apiVersion: string;
@@ -31,7 +41,7 @@ export interface WirePluginContext {
   pluginId: string;
   user?: WireUser | null;
   dataSourceInstanceSettings?: WireDataSourceInstanceSettings | null;
-  grafanaConfig: Record<string, string>;
+  grafanaConfig: Array<WireEntry<string>>;
   pluginVersion: string;
   userAgent: string;
 }
@@ -47,7 +57,7 @@ export interface WireDataQuery {
 
 export interface WireQueryDataRequest {
   pluginContext?: WirePluginContext | null;
-  headers: Record<string, string>;
+  headers: Array<WireEntry<string>>;
   queries: WireDataQuery[];
 }
 
@@ -59,7 +69,7 @@ export interface WireDataResponse {
 }
 
 export interface WireQueryDataResponse {
-  responses: Record<string, WireDataResponse>;
+  responses: Array<WireEntry<WireDataResponse>>;
 }
 
 export const enum WireHealthStatus {
@@ -70,7 +80,7 @@ export const enum WireHealthStatus {
 
 export interface WireCheckHealthRequest {
   pluginContext?: WirePluginContext | null;
-  headers: Record<string, string>;
+  headers: Array<WireEntry<string>>;
 }
 
 export interface WireCheckHealthResponse {
@@ -92,13 +102,13 @@ export interface WireCallResourceRequest {
   path: string;
   method: string;
   url: string;
-  headers: Record<string, WireStringList>;
+  headers: Array<WireEntry<WireStringList>>;
   body: Buffer;
 }
 
 export interface WireCallResourceResponse {
   code: number;
-  headers: Record<string, WireStringList>;
+  headers: Array<WireEntry<WireStringList>>;
   body: Uint8Array;
 }
 
@@ -113,7 +123,7 @@ export interface WireStreamRequest {
   pluginContext?: WirePluginContext | null;
   path: string;
   data: Buffer;
-  headers: Record<string, string>;
+  headers: Array<WireEntry<string>>;
 }
 
 export interface WireStreamResponse {

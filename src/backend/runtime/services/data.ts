@@ -11,8 +11,8 @@ const DEFAULT_QUERY_CONCURRENCY = 10;
 const MAX_QUERY_CONCURRENCY = 32;
 
 /** Grafana passes its `[query] concurrent_query_count` as GF_CONCURRENT_QUERY_COUNT. */
-export function queryConcurrency(grafanaConfig: Readonly<Record<string, string>>): number {
-  const configured = Number.parseInt(grafanaConfig.GF_CONCURRENT_QUERY_COUNT ?? '', 10);
+export function queryConcurrency(grafanaConfig: ReadonlyMap<string, string>): number {
+  const configured = Number.parseInt(grafanaConfig.get('GF_CONCURRENT_QUERY_COUNT') ?? '', 10);
   return Number.isInteger(configured) && configured > 0
     ? Math.min(configured, MAX_QUERY_CONCURRENCY)
     : DEFAULT_QUERY_CONCURRENCY;
@@ -21,10 +21,20 @@ export function queryConcurrency(grafanaConfig: Readonly<Record<string, string>>
 /** The error text Grafana shows; registered secrets are masked in case a message quotes one. */
 function errorResponse(deps: ServiceDeps, error: unknown): WireDataResponse {
   if (error instanceof QueryError) {
-    return { frames: [], error: deps.secrets.maskString(error.message), status: error.status, errorSource: error.source };
+    return {
+      frames: [],
+      error: deps.secrets.maskString(error.message),
+      status: error.status,
+      errorSource: error.source,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { frames: [], error: deps.secrets.maskString(message || 'internal error'), status: 500, errorSource: 'plugin' };
+  return {
+    frames: [],
+    error: deps.secrets.maskString(message || 'internal error'),
+    status: 500,
+    errorSource: 'plugin',
+  };
 }
 
 async function runQuery(
@@ -36,7 +46,12 @@ async function runQuery(
   try {
     const query = toDataQuery(wire);
     const frames = await instance.query(query, ctx);
-    return { frames: frames.map((frame) => encodeFrame(frame, frame.refId ?? query.refId)), error: '', status: 200, errorSource: '' };
+    return {
+      frames: frames.map((frame) => encodeFrame(frame, frame.refId ?? query.refId)),
+      error: '',
+      status: 200,
+      errorSource: '',
+    };
   } catch (error) {
     const response = errorResponse(deps, error);
     deps.metrics.queryErrors.inc({ source: response.errorSource });
@@ -52,7 +67,11 @@ async function runQuery(
  * 200, or with its own error, status and errorSource. A gRPC error would fail
  * every query of the request, so it is never used for one bad query.
  */
-async function queryData(deps: ServiceDeps, request: WireQueryDataRequest, signal: AbortSignal): Promise<WireQueryDataResponse> {
+async function queryData(
+  deps: ServiceDeps,
+  request: WireQueryDataRequest,
+  signal: AbortSignal
+): Promise<WireQueryDataResponse> {
   const queries = request.queries;
   let answers: WireDataResponse[];
   try {
@@ -66,9 +85,10 @@ async function queryData(deps: ServiceDeps, request: WireQueryDataRequest, signa
     deps.logger.error('Data source instance unavailable', { error });
     answers = queries.map(() => errorResponse(deps, error));
   }
-  const responses: Record<string, WireDataResponse> = {};
-  queries.forEach((query, i) => (responses[query.refId] = answers[i]!));
-  return { responses };
+  // Entries, not an object keyed by refId: a refId "__proto__" must stay an answer.
+  // A refId sent twice gets one answer, the last, as a protobuf map would keep.
+  const byRefId = new Map(queries.map((query, i) => [query.refId, answers[i]!]));
+  return { responses: [...byRefId].map(([key, value]) => ({ key, value })) };
 }
 
 export function dataService(deps: ServiceDeps) {

@@ -4,7 +4,8 @@ import type { RequestContext, ResourceHeaders, ResourceRequest, ResourceResponse
 import { instanceFor, serverStreamHandler, writeMessage, type ServiceDeps } from '../calls';
 import { toRequestContext } from '../context';
 import { QueryError, ResourceError } from '../errors';
-import type { WireCallResourceRequest, WireCallResourceResponse, WireStringList } from '../proto/messages';
+import { JsonInputError, parseBoundedJson } from '../json';
+import type { WireCallResourceRequest, WireCallResourceResponse, WireEntry, WireStringList } from '../proto/messages';
 
 type Call = grpc.ServerWritableStream<WireCallResourceRequest, WireCallResourceResponse>;
 
@@ -14,10 +15,14 @@ function trimSlashes(path: string): string {
   return path.replace(/^\/+|\/+$/g, '');
 }
 
-function lowerCaseHeaders(headers: Record<string, WireStringList>): Record<string, readonly string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [key, list] of Object.entries(headers)) {
-    (out[key.toLowerCase()] ??= []).push(...list.values);
+/** Header names are the client's choice (`__proto__` included): a Map keeps them as data. */
+function lowerCaseHeaders(
+  headers: ReadonlyArray<WireEntry<WireStringList>> | undefined
+): Map<string, readonly string[]> {
+  const out = new Map<string, string[]>();
+  for (const { key, value } of headers ?? []) {
+    const name = key.toLowerCase();
+    out.set(name, [...(out.get(name) ?? []), ...(value?.values ?? [])]);
   }
   return out;
 }
@@ -33,20 +38,22 @@ function toResourceRequest(wire: WireCallResourceRequest): ResourceRequest {
     body,
     json() {
       try {
-        return JSON.parse(Buffer.from(body).toString('utf8'));
-      } catch {
-        throw new ResourceError(400, 'request body is not valid JSON');
+        return parseBoundedJson(Buffer.from(body).toString('utf8'), 'request body');
+      } catch (error) {
+        throw error instanceof JsonInputError ? new ResourceError(400, error.message) : error;
       }
     },
   };
 }
 
-function toWireHeaders(headers: ResourceHeaders | undefined, defaults: Record<string, readonly string[]>): Record<string, WireStringList> {
-  const out: Record<string, WireStringList> = {};
-  for (const [key, values] of Object.entries({ ...defaults, ...headers })) {
-    out[key] = { values: typeof values === 'string' ? [values] : [...values] };
-  }
-  return out;
+function toWireHeaders(
+  headers: ResourceHeaders | undefined,
+  defaults: Record<string, readonly string[]>
+): Array<WireEntry<WireStringList>> {
+  return Object.entries({ ...defaults, ...headers }).map(([key, values]) => ({
+    key,
+    value: { values: typeof values === 'string' ? [values] : [...values] },
+  }));
 }
 
 function jsonMessage(status: number, body: unknown, headers?: ResourceHeaders): WireCallResourceResponse {
@@ -75,7 +82,11 @@ function route(routes: readonly ResourceRoute[], request: ResourceRequest): Reso
   return match;
 }
 
-async function respond(request: ResourceRequest, ctx: RequestContext, routes: readonly ResourceRoute[]): Promise<ResourceResponse> {
+async function respond(
+  request: ResourceRequest,
+  ctx: RequestContext,
+  routes: readonly ResourceRoute[]
+): Promise<ResourceResponse> {
   const target = route(routes, request);
   if (!('handler' in target)) {
     return target;
@@ -108,7 +119,7 @@ async function send(call: Call, response: ResourceResponse, signal: AbortSignal)
   }
   let first = true;
   for await (const chunk of response.chunks) {
-    await writeMessage(call, { code: response.status, headers: first ? headers : {}, body: toBytes(chunk) }, signal);
+    await writeMessage(call, { code: response.status, headers: first ? headers : [], body: toBytes(chunk) }, signal);
     first = false;
   }
   if (first) {
@@ -117,8 +128,13 @@ async function send(call: Call, response: ResourceResponse, signal: AbortSignal)
   }
 }
 
-async function callResource(deps: ServiceDeps, wire: WireCallResourceRequest, call: Call, signal: AbortSignal): Promise<void> {
-  const ctx = toRequestContext(wire.pluginContext, {}, signal, deps.logger);
+async function callResource(
+  deps: ServiceDeps,
+  wire: WireCallResourceRequest,
+  call: Call,
+  signal: AbortSignal
+): Promise<void> {
+  const ctx = toRequestContext(wire.pluginContext, [], signal, deps.logger);
   const request = toResourceRequest(wire);
   let response: ResourceResponse;
   try {
@@ -127,7 +143,10 @@ async function callResource(deps: ServiceDeps, wire: WireCallResourceRequest, ca
   } catch (error) {
     ctx.logger.error('Data source instance unavailable', { error });
     const status = error instanceof QueryError ? error.status : 500;
-    response = { status, body: { message: deps.secrets.maskString(error instanceof Error ? error.message : String(error)) } };
+    response = {
+      status,
+      body: { message: deps.secrets.maskString(error instanceof Error ? error.message : String(error)) },
+    };
   }
   await send(call, response, signal);
 }

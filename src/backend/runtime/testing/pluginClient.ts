@@ -12,13 +12,43 @@ import type {
   WireCheckHealthRequest,
   WireCheckHealthResponse,
   WireCollectMetricsResponse,
+  WireDataResponse,
+  WireDataSourceInstanceSettings,
+  WireEntry,
   WirePluginContext,
   WireQueryDataRequest,
   WireQueryDataResponse,
   WireStreamPacket,
   WireStreamRequest,
   WireStreamResponse,
+  WireStringList,
 } from '../proto/messages';
+
+/**
+ * A protobuf map as tests write it: a record, or [key, value] pairs for keys
+ * a record literal cannot hold as data (`__proto__`) or for repeated keys.
+ */
+export type MapInput<V> = Readonly<Record<string, V>> | ReadonlyArray<readonly [string, V]>;
+
+function toEntries<V>(input: MapInput<V> | undefined): Array<WireEntry<V>> {
+  const pairs: ReadonlyArray<readonly [string, V]> = Array.isArray(input)
+    ? (input as ReadonlyArray<readonly [string, V]>)
+    : Object.entries((input ?? {}) as Record<string, V>);
+  return pairs.map(([key, value]) => ({ key, value }));
+}
+
+/** Entries as a record for assertions; Object.fromEntries keeps a `__proto__` key as an own property. */
+function fromEntries<V>(entries: ReadonlyArray<WireEntry<V>>): Record<string, V> {
+  return Object.fromEntries(entries.map(({ key, value }) => [key, value]));
+}
+
+type WithHeaders<T, V> = Omit<T, 'headers'> & { headers?: MapInput<V> };
+
+function withHeaderEntries<T extends { headers?: unknown }, V>(request: T): T & { headers: Array<WireEntry<V>> } {
+  return { ...request, headers: toEntries(request.headers as MapInput<V> | undefined) };
+}
+
+export type ResourceMessage = Omit<WireCallResourceResponse, 'headers'> & { headers: Record<string, WireStringList> };
 
 type AnyClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
 
@@ -31,7 +61,9 @@ function clientFor(service: grpc.ServiceDefinition, address: string): AnyClient 
 
 function unary<Req, Res>(client: AnyClient, method: string, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
-    client[method]!(request, (error: grpc.ServiceError | null, response: Res) => (error ? reject(error) : resolve(response)));
+    client[method]!(request, (error: grpc.ServiceError | null, response: Res) =>
+      error ? reject(error) : resolve(response)
+    );
   });
 }
 
@@ -44,11 +76,16 @@ function collect<Res>(stream: grpc.ClientReadableStream<Res>): Promise<Res[]> {
   });
 }
 
-export function pluginContext(settings: Partial<NonNullable<WirePluginContext['dataSourceInstanceSettings']>> = {}): WirePluginContext {
+export type SettingsInput = Partial<Omit<WireDataSourceInstanceSettings, 'decryptedSecureJsonData'>> & {
+  decryptedSecureJsonData?: MapInput<string>;
+};
+
+export function pluginContext(settings: SettingsInput = {}, grafanaConfig: MapInput<string> = {}): WirePluginContext {
+  const { decryptedSecureJsonData, ...rest } = settings;
   return {
     orgId: 1,
     pluginId: 'iotlab-anomaly-datasource',
-    grafanaConfig: {},
+    grafanaConfig: toEntries(grafanaConfig),
     pluginVersion: '0.1.0',
     userAgent: 'test',
     user: { login: 'admin', name: 'Admin', email: '', role: 'Admin' },
@@ -61,11 +98,11 @@ export function pluginContext(settings: Partial<NonNullable<WirePluginContext['d
       basicAuthEnabled: false,
       basicAuthUser: '',
       jsonData: Buffer.from('{}'),
-      decryptedSecureJsonData: {},
       lastUpdatedMS: 1,
       uid: 'ds-uid',
       apiVersion: '',
-      ...settings,
+      ...rest,
+      decryptedSecureJsonData: toEntries(decryptedSecureJsonData),
     },
   };
 }
@@ -85,32 +122,45 @@ export class PluginClient {
     };
   }
 
-  queryData(request: Partial<WireQueryDataRequest>): Promise<WireQueryDataResponse> {
-    return unary(this.clients.data, 'QueryData', request);
+  /** The answers keyed by refId (a record built from the response's map entries). */
+  async queryData(
+    request: Partial<WithHeaders<WireQueryDataRequest, string>>
+  ): Promise<{ responses: Record<string, WireDataResponse>; entries: Array<WireEntry<WireDataResponse>> }> {
+    const response = await unary<unknown, WireQueryDataResponse>(
+      this.clients.data,
+      'QueryData',
+      withHeaderEntries(request)
+    );
+    return { responses: fromEntries(response.responses), entries: response.responses };
   }
 
-  checkHealth(request: Partial<WireCheckHealthRequest>): Promise<WireCheckHealthResponse> {
-    return unary(this.clients.diagnostics, 'CheckHealth', request);
+  checkHealth(request: Partial<WithHeaders<WireCheckHealthRequest, string>>): Promise<WireCheckHealthResponse> {
+    return unary(this.clients.diagnostics, 'CheckHealth', withHeaderEntries(request));
   }
 
   collectMetrics(): Promise<WireCollectMetricsResponse> {
     return unary(this.clients.diagnostics, 'CollectMetrics', {});
   }
 
-  callResource(request: Partial<WireCallResourceRequest>): Promise<WireCallResourceResponse[]> {
-    return collect(this.clients.resource.CallResource!(request) as grpc.ClientReadableStream<WireCallResourceResponse>);
+  /** Every message of the response, headers as a record. */
+  async callResource(
+    request: Partial<WithHeaders<WireCallResourceRequest, WireStringList>>
+  ): Promise<ResourceMessage[]> {
+    const call = this.clients.resource.CallResource!(withHeaderEntries(request));
+    const messages = await collect(call as grpc.ClientReadableStream<WireCallResourceResponse>);
+    return messages.map((message) => ({ ...message, headers: fromEntries(message.headers) }));
   }
 
-  subscribeStream(request: Partial<WireStreamRequest>): Promise<WireStreamResponse> {
-    return unary(this.clients.stream, 'SubscribeStream', request);
+  subscribeStream(request: Partial<WithHeaders<WireStreamRequest, string>>): Promise<WireStreamResponse> {
+    return unary(this.clients.stream, 'SubscribeStream', withHeaderEntries(request));
   }
 
-  publishStream(request: Partial<WireStreamRequest>): Promise<WireStreamResponse> {
-    return unary(this.clients.stream, 'PublishStream', request);
+  publishStream(request: Partial<WithHeaders<WireStreamRequest, string>>): Promise<WireStreamResponse> {
+    return unary(this.clients.stream, 'PublishStream', withHeaderEntries(request));
   }
 
-  runStream(request: Partial<WireStreamRequest>): grpc.ClientReadableStream<WireStreamPacket> {
-    return this.clients.stream.RunStream!(request) as grpc.ClientReadableStream<WireStreamPacket>;
+  runStream(request: Partial<WithHeaders<WireStreamRequest, string>>): grpc.ClientReadableStream<WireStreamPacket> {
+    return this.clients.stream.RunStream!(withHeaderEntries(request)) as grpc.ClientReadableStream<WireStreamPacket>;
   }
 
   healthCheck(service: string): Promise<{ status: number }> {

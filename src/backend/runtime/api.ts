@@ -3,10 +3,11 @@
  * parsed JSON, epoch milliseconds and typed frames; nothing here mentions gRPC,
  * protobuf or Arrow, and nothing in the runtime knows what the plugin queries.
  */
+import type { Registry } from 'prom-client';
+
 import type { Frame } from './frames/frame';
 import type { FrameJSONInclude } from './frames/json';
 import type { Logger } from './logger';
-import type { MetricsRegistry } from './metrics';
 
 export interface DataSourceSettings {
   uid: string;
@@ -159,7 +160,8 @@ export interface DataSourceInstance {
 /** What a factory gets besides the settings. */
 export interface InstanceEnvironment {
   logger: Logger;
-  metrics: MetricsRegistry;
+  /** The prom-client registry CollectMetrics renders; register the data source's own metrics here. */
+  metrics: Registry;
 }
 
 export type InstanceFactory = (

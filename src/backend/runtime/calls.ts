@@ -91,7 +91,7 @@ async function instrumented(
     fail(status);
   } finally {
     end();
-    deps.metrics.duration.observe((performance.now() - started) / 1000, { method });
+    deps.metrics.duration.observe({ method }, (performance.now() - started) / 1000);
   }
 }
 

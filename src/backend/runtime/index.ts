@@ -3,5 +3,5 @@ export type * from './api';
 export { QueryError, ResourceError, type ErrorSource } from './errors';
 export * from './frames';
 export { createLogger, type Logger, type LogFields, type LogLevel } from './logger';
-export { MetricsRegistry, METRIC_PREFIX, type Counter, type Gauge, type Histogram } from './metrics';
+export { METRIC_PREFIX } from './metrics';
 export { serve, startPluginServer, type PluginServer, type PluginServerOptions } from './server';

@@ -1,7 +1,7 @@
 import type { DataSourceInstance, DataSourceSettings } from './api';
 import { InstanceManager } from './instances';
 import { createLogger } from './logger';
-import { MetricsRegistry } from './metrics';
+import { Registry } from 'prom-client';
 import { SecretRegistry } from '../async/redact';
 
 function settings(uid: string, lastUpdatedMS: number, secureJsonData: Record<string, string> = {}): DataSourceSettings {
@@ -24,7 +24,7 @@ function setup(factory?: (s: DataSourceSettings) => DataSourceInstance | Promise
           dispose: () => void record.disposed++,
         };
       }),
-    { logger, metrics: new MetricsRegistry() },
+    { logger, metrics: new Registry() },
     secrets,
     logger
   );

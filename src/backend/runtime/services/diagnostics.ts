@@ -39,7 +39,7 @@ export function diagnosticsService(deps: ServiceDeps) {
       checkHealth(deps, request, signal)
     ),
     CollectMetrics: unaryHandler<unknown, WireCollectMetricsResponse>(deps, 'CollectMetrics', async () => ({
-      metrics: { prometheus: Buffer.from(deps.metrics.registry.render()) },
+      metrics: { prometheus: Buffer.from(await deps.metrics.registry.metrics()) },
     })),
   };
 }

@@ -67,3 +67,17 @@ export const FRAME_FIELDS = {
 export function isFlagged(value: unknown): boolean {
   return value === 1 || value === true;
 }
+
+/**
+ * `meta.stats` entries (display names) the backend writes on every frame, one
+ * frame per sensor; Grafana shows them in the query inspector. The query
+ * editor reads `readings` to say how many readings a contamination flags.
+ */
+export const FRAME_STATS = {
+  /** Readings of the range that were scored (rows of the `anomalies` frame). */
+  readings: 'Readings',
+  anomalies: 'Anomalies',
+  trainingRows: 'Training rows',
+  trainingMs: 'Training time (ms)',
+  itemsRead: 'DynamoDB items read',
+} as const;

@@ -1,7 +1,8 @@
 import { InlineField, InlineSwitch, Input } from '@grafana/ui';
-import { useId, useState } from 'react';
+import { useId } from 'react';
 
 import type { QueryFieldError } from '../common/query';
+import { useCommitOnBlur } from './useCommitOnBlur';
 
 export type NumberValue = number | 'auto' | undefined;
 
@@ -48,23 +49,14 @@ export function NumberField(props: Props) {
   } = props;
   const id = useId();
   const switchId = useId();
-  const [text, setText] = useState(textOf(value));
-  // When the query changes from outside (undo, another editor), show its value.
-  const [shownValue, setShownValue] = useState(value);
-  if (!Object.is(shownValue, value)) {
-    setShownValue(value);
-    setText(textOf(value));
-  }
   const isAuto = value === 'auto';
-
-  const commit = () => {
-    const trimmed = text.trim();
-    if (trimmed === '') {
+  const input = useCommitOnBlur(textOf(value), (text) => {
+    if (text === '') {
       onDraft(path, undefined);
       onCommit(undefined);
       return;
     }
-    const parsed = Number(trimmed);
+    const parsed = Number(text);
     if (Number.isFinite(parsed)) {
       onDraft(path, undefined);
       if (parsed !== value) {
@@ -72,8 +64,8 @@ export function NumberField(props: Props) {
       }
       return;
     }
-    onDraft(path, trimmed);
-  };
+    onDraft(path, text);
+  });
 
   const invalid = error?.field === path;
   return (
@@ -90,16 +82,10 @@ export function NumberField(props: Props) {
         type="text"
         inputMode="decimal"
         width={allowAuto ? width + AUTO_SWITCH_WIDTH : width}
-        value={isAuto ? '' : text}
+        {...input}
+        value={isAuto ? '' : input.value}
         disabled={isAuto}
         placeholder={isAuto ? 'auto' : String(defaultValue)}
-        onChange={(e) => setText(e.currentTarget.value)}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') {
-            commit();
-          }
-        }}
         addonAfter={
           allowAuto && (
             <InlineSwitch

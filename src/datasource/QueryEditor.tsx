@@ -5,27 +5,39 @@ import {
   type ComboboxOption,
   InlineField,
   InlineFieldRow,
+  InlineSwitch,
   MultiCombobox,
   RadioButtonGroup,
   Stack,
+  Text,
 } from '@grafana/ui';
 import { useCallback, useMemo, useRef, useState } from 'react';
 
 import {
   DEFAULT_QUERY,
+  LIMITS,
   METRICS,
+  formatDuration,
+  type LiveSource,
   type Metric,
   type ModelKind,
   type QueryFieldError,
   type QueryType,
   type TrainingSource,
 } from '../common/query';
+import { testIds } from '../testIds';
+import { contaminationHint, readingsInRange } from './contaminationHint';
 import type { DataSource } from './datasource';
+import { DurationField } from './DurationField';
+import { FeatureSetField } from './FeatureSetField';
 import { NumberField, type NumberValue } from './NumberField';
-import { type Drafts, findQueryError } from './queryValidation';
+import { type Drafts, type EditorMode, findQueryError, visibleFields } from './queryValidation';
 import type { AnomalyDataSourceOptions, AnomalyQuery } from './types';
 
-type Props = QueryEditorProps<DataSource, AnomalyQuery, AnomalyDataSourceOptions>;
+type Props = QueryEditorProps<DataSource, AnomalyQuery, AnomalyDataSourceOptions> & {
+  /** 'annotation': the annotation editor's form (always `anomalies`, no live, no count interval). */
+  mode?: EditorMode;
+};
 
 const LABEL_WIDTH = 18;
 
@@ -38,12 +50,12 @@ const MODEL_OPTIONS: Array<SelectableValue<ModelKind>> = [
   {
     label: 'Isolation Forest',
     value: 'isolation_forest',
-    description: 'Trained on history; scores how easily a reading is isolated',
+    description: 'Learns what normal looks like from training data; scores how easily a reading is isolated',
   },
   {
     label: 'DBSCAN',
     value: 'dbscan',
-    description: 'Density clustering of standardized readings; noise points are anomalies',
+    description: 'Density clustering of the range’s own standardized features; noise points are anomalies',
   },
 ];
 
@@ -52,8 +64,17 @@ const TRAINING_OPTIONS: Array<SelectableValue<TrainingSource>> = [
   {
     label: 'Window before range',
     value: 'window',
-    description: 'Train on the readings just before the dashboard’s range',
+    description: 'Train on the sensor’s DynamoDB readings just before the dashboard’s range',
   },
+];
+
+const LIVE_SOURCE_OPTIONS: Array<SelectableValue<LiveSource>> = [
+  {
+    label: 'DynamoDB',
+    value: 'dynamodb',
+    description: 'Poll the table for new readings (the interval is a data source setting)',
+  },
+  { label: 'Kafka', value: 'kafka', description: 'Read new readings from the data source’s Kafka topic' },
 ];
 
 const METRIC_LABELS: Record<Metric, string> = {
@@ -63,7 +84,11 @@ const METRIC_LABELS: Record<Metric, string> = {
   light_level: 'Light level',
 };
 
-export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+const durationRange = (limits: { min: number; max: number }) =>
+  `${formatDuration(limits.min)} to ${formatDuration(limits.max)}`;
+
+export function QueryEditor(props: Props) {
+  const { query, onChange, onRunQuery, datasource, data, range, mode = 'query' } = props;
   const [drafts, setDrafts] = useState<Drafts>({});
   const [sensorListError, setSensorListError] = useState<string>();
   const variables = useMemo(() => datasource.getVariableNames(), [datasource]);
@@ -76,7 +101,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
 
   /** Saves a change and runs the query only when the backend would accept it. */
   const update = (patch: Partial<AnomalyQuery>) => {
-    const next = { ...query, ...patch };
+    const next = withoutUndefined({ ...query, ...patch });
     onChange(next);
     if (!errorOf(next, drafts)) {
       onRunQuery();
@@ -107,27 +132,55 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   );
 
   const model = query.model ?? DEFAULT_QUERY.model;
+  const queryType = query.queryType ?? DEFAULT_QUERY.queryType;
+  const training = query.isolationForest?.training ?? DEFAULT_QUERY.isolationForest.training;
+  const liveSource = query.liveSource ?? DEFAULT_QUERY.liveSource;
   const metricOptions = useMemo(() => metricChoices(variables), [variables]);
+  const expandedMetrics = datasource.applyTemplateVariables(query, {}).metrics ?? DEFAULT_QUERY.metrics;
+  const visible = visibleFields(query, mode);
   const fieldProps = (path: string) => validationProps(error, path);
   const numberProps = { error, labelWidth: LABEL_WIDTH, onDraft: setDraft };
+  const hint = contaminationHint({
+    contamination: query.contamination ?? DEFAULT_QUERY.contamination,
+    model,
+    dbscanEps: asNumberValue(query.dbscan?.eps) ?? DEFAULT_QUERY.dbscan.eps,
+    inRange: readingsInRange(data, range),
+  });
 
   return (
-    <Stack direction="column" gap={0}>
-      <InlineFieldRow>
-        <InlineField
-          label="Query type"
-          labelWidth={LABEL_WIDTH}
-          tooltip="What the query returns"
-          {...fieldProps('queryType')}
-        >
-          <RadioButtonGroup
-            aria-label="Query type"
-            options={QUERY_TYPE_OPTIONS}
-            value={query.queryType ?? DEFAULT_QUERY.queryType}
-            onChange={(queryType) => update({ queryType })}
-          />
-        </InlineField>
-      </InlineFieldRow>
+    <Stack direction="column" gap={0.5} data-testid={testIds.queryEditor.container}>
+      {mode === 'query' && (
+        <InlineFieldRow>
+          <InlineField
+            label="Query type"
+            labelWidth={LABEL_WIDTH}
+            tooltip="What the query returns"
+            {...fieldProps('queryType')}
+          >
+            <RadioButtonGroup
+              aria-label="Query type"
+              options={QUERY_TYPE_OPTIONS}
+              value={queryType}
+              onChange={(next) => update({ queryType: next })}
+            />
+          </InlineField>
+          {queryType === 'anomaly_count' && (
+            <DurationField
+              label="Count interval"
+              path="countInterval"
+              tooltip={
+                `Width of each count bucket, ${durationRange(LIMITS.countIntervalMs)} (e.g. "5m"). ` +
+                'Empty: the panel’s or alert rule’s interval. An alert threshold depends on it (docs/alerting.md).'
+              }
+              value={query.countInterval}
+              placeholder="auto"
+              error={error}
+              labelWidth={16}
+              onCommit={(countInterval) => update({ countInterval })}
+            />
+          )}
+        </InlineFieldRow>
+      )}
       <InlineFieldRow>
         <InlineField
           label="Sensors"
@@ -164,14 +217,14 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           />
         </InlineField>
         <InlineField
-          label="Features"
-          labelWidth={12}
+          label="Model readings"
+          labelWidth={16}
           grow
-          tooltip="The readings the model sees together. Time is never a feature."
+          tooltip="The readings the model sees together; its features are computed from these."
           {...fieldProps('metrics')}
         >
           <MultiCombobox<string>
-            aria-label="Features"
+            aria-label="Model readings"
             options={metricOptions}
             createCustomValue
             value={query.metrics ?? DEFAULT_QUERY.metrics}
@@ -179,6 +232,14 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           />
         </InlineField>
       </InlineFieldRow>
+      <FeatureSetField
+        featureSet={query.featureSet}
+        transforms={query.transforms}
+        metrics={[...new Set(expandedMetrics)]}
+        error={error}
+        labelWidth={LABEL_WIDTH}
+        onChange={update}
+      />
       <InlineFieldRow>
         <InlineField label="Model" labelWidth={LABEL_WIDTH} {...fieldProps('model')}>
           <RadioButtonGroup
@@ -193,8 +254,10 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           label="Contamination"
           path="contamination"
           tooltip={
-            'Expected share of anomalies, in (0, 0.5]. The score threshold is set so this share of the training data ' +
-            'is flagged. "auto" (Isolation Forest only) uses the paper’s fixed threshold and flags far more on sensor data.'
+            `Expected share of anomalies, in (${LIMITS.contamination.min}, ${LIMITS.contamination.max}]. ` +
+            'The Isolation Forest sets its score threshold so that this share of its training data is flagged; ' +
+            'DBSCAN with epsilon "auto" sets epsilon so that this share is noise. ' +
+            '"auto" (Isolation Forest only) uses the paper’s fixed threshold instead.'
           }
           value={query.contamination}
           defaultValue={DEFAULT_QUERY.contamination}
@@ -202,6 +265,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           onCommit={(contamination) => update({ contamination })}
         />
       </InlineFieldRow>
+      {hint && (
+        <div data-testid={testIds.queryEditor.contaminationHint}>
+          <Text color="secondary" variant="bodySmall">
+            {hint}
+          </Text>
+        </div>
+      )}
       <InlineFieldRow>
         {(model === 'isolation_forest' ? FOREST_PARAMS : DBSCAN_PARAMS).map((param) => (
           <NumberField
@@ -216,23 +286,111 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             onCommit={(value) => updateParams(param.section, { [param.key]: value })}
           />
         ))}
-        {model === 'isolation_forest' && (
+      </InlineFieldRow>
+      {model === 'isolation_forest' && (
+        <InlineFieldRow>
           <InlineField label="Training" labelWidth={LABEL_WIDTH} {...fieldProps('isolationForest.training')}>
             <RadioButtonGroup
               aria-label="Training"
               options={TRAINING_OPTIONS}
-              value={query.isolationForest?.training ?? DEFAULT_QUERY.isolationForest.training}
-              onChange={(training) => updateParams('isolationForest', { training })}
+              value={training}
+              onChange={(next) => updateParams('isolationForest', { training: next })}
             />
           </InlineField>
-        )}
-      </InlineFieldRow>
-      {error && !isShownInline(error.field, model) && (
-        <Alert severity="error" title="Invalid query">
+          {training === 'window' && (
+            <DurationField
+              label="Training window"
+              path="isolationForest.trainingWindow"
+              tooltip={`How far back before the range to train, ${durationRange(LIMITS.trainingWindowMs)} (e.g. "24h", "7d").`}
+              value={query.isolationForest?.trainingWindow}
+              placeholder={DEFAULT_QUERY.isolationForest.trainingWindow}
+              error={error}
+              labelWidth={16}
+              onCommit={(trainingWindow) => updateParams('isolationForest', { trainingWindow })}
+            />
+          )}
+        </InlineFieldRow>
+      )}
+      {mode === 'query' && (
+        <LiveFields
+          query={query}
+          liveSource={liveSource}
+          kafkaConfigured={datasource.kafkaConfigured}
+          error={error}
+          onDraft={setDraft}
+          update={update}
+        />
+      )}
+      {error && !visible.has(error.field) && (
+        <Alert severity="error" title="Invalid query" data-testid={testIds.queryEditor.errorBanner}>
           {error.message}
         </Alert>
       )}
     </Stack>
+  );
+}
+
+interface LiveFieldsProps {
+  query: AnomalyQuery;
+  liveSource: LiveSource;
+  kafkaConfigured: boolean;
+  error: QueryFieldError | undefined;
+  onDraft: (path: string, text: string | undefined) => void;
+  update: (patch: Partial<AnomalyQuery>) => void;
+}
+
+/** Live scoring: the switch, where new readings come from, and how much of a Kafka topic to replay. */
+function LiveFields({ query, liveSource, kafkaConfigured, error, onDraft, update }: LiveFieldsProps) {
+  return (
+    <>
+      <InlineFieldRow>
+        <InlineField
+          label="Live"
+          labelWidth={LABEL_WIDTH}
+          tooltip="Keep scoring new readings as they arrive (Grafana Live), with the same model"
+          {...validationProps(error, 'live')}
+        >
+          <InlineSwitch
+            aria-label="Live"
+            value={query.live ?? DEFAULT_QUERY.live}
+            onChange={(event) => update({ live: event.currentTarget.checked || undefined })}
+          />
+        </InlineField>
+        {query.live && (
+          <InlineField label="Live source" labelWidth={14} {...validationProps(error, 'liveSource')}>
+            <RadioButtonGroup
+              aria-label="Live source"
+              options={LIVE_SOURCE_OPTIONS}
+              value={liveSource}
+              onChange={(next) => update({ liveSource: next })}
+            />
+          </InlineField>
+        )}
+        {query.live && liveSource === 'kafka' && (
+          <NumberField
+            label="Replay (min)"
+            path="liveReplayMinutes"
+            tooltip={
+              `Minutes of the topic to replay when the stream starts, ${LIMITS.liveReplayMinutes.min} to ` +
+              `${LIMITS.liveReplayMinutes.max}; ${DEFAULT_QUERY.liveReplayMinutes} = only new messages.`
+            }
+            value={query.liveReplayMinutes}
+            defaultValue={DEFAULT_QUERY.liveReplayMinutes}
+            error={error}
+            labelWidth={14}
+            onDraft={onDraft}
+            onCommit={(value) => update({ liveReplayMinutes: typeof value === 'number' ? value : undefined })}
+          />
+        )}
+      </InlineFieldRow>
+      {query.live && liveSource === 'kafka' && !kafkaConfigured && (
+        <div data-testid={testIds.queryEditor.kafkaNotConfigured}>
+          <Text color="warning" variant="bodySmall">
+            This data source has no Kafka brokers configured: add them in its settings, or use DynamoDB.
+          </Text>
+        </div>
+      )}
+    </>
   );
 }
 
@@ -253,7 +411,7 @@ const FOREST_PARAMS: ParamSpec[] = [
     section: 'isolationForest',
     key: 'nEstimators',
     label: 'Trees',
-    tooltip: 'Number of isolation trees (n_estimators), 1 to 1000',
+    tooltip: `Number of isolation trees (n_estimators), ${LIMITS.nEstimators.min} to ${LIMITS.nEstimators.max}`,
   },
   {
     section: 'isolationForest',
@@ -266,7 +424,7 @@ const FOREST_PARAMS: ParamSpec[] = [
     section: 'isolationForest',
     key: 'maxFeatures',
     label: 'Max features',
-    tooltip: 'Features drawn per tree: a fraction in (0, 1] (1 = all), or a count from 2 up to the number of features',
+    tooltip: 'Feature columns drawn per tree: a fraction in (0, 1] (1 = all), or a count from 2 up to the columns',
   },
   {
     section: 'isolationForest',
@@ -281,14 +439,14 @@ const DBSCAN_PARAMS: ParamSpec[] = [
     section: 'dbscan',
     key: 'eps',
     label: 'Epsilon',
-    tooltip: 'Neighbourhood radius on standardized readings (z-scores), or auto: derived from contamination',
+    tooltip: 'Neighbourhood radius on standardized features (z-scores), or auto: derived from contamination',
     allowAuto: true,
   },
   {
     section: 'dbscan',
     key: 'minSamples',
     label: 'Min samples',
-    tooltip: 'Neighbours (including itself) a reading needs to be a core point',
+    tooltip: `Neighbours (including itself) a reading needs to be a core point, ${LIMITS.minSamples.min} to ${LIMITS.minSamples.max}`,
   },
 ];
 
@@ -305,19 +463,6 @@ function paramDefault(param: ParamSpec): number | 'auto' {
 function asNumberValue(value: unknown): NumberValue {
   return typeof value === 'number' || value === 'auto' ? value : undefined;
 }
-
-/** Whether the field has a visible control that shows its error; otherwise a banner does. */
-function isShownInline(field: string, model: ModelKind): boolean {
-  const [section, leaf] = field.split('.', 2);
-  if (leaf === undefined) {
-    return TOP_LEVEL_FIELDS.has(field);
-  }
-  return (
-    (section === 'isolationForest' && model === 'isolation_forest') || (section === 'dbscan' && model === 'dbscan')
-  );
-}
-
-const TOP_LEVEL_FIELDS = new Set(['queryType', 'sensors', 'metric', 'metrics', 'model', 'contamination']);
 
 interface SensorList {
   sensors: string[];
@@ -345,7 +490,7 @@ function metricChoices(variables: string[]): Array<ComboboxOption<string>> {
   ];
 }
 
-/** Drops cleared parameters so the query JSON says "default" by omission, not with nulls. */
+/** Drops cleared fields so the query JSON says "default" by omission, not with nulls. */
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

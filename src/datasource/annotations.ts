@@ -5,10 +5,13 @@ import {
   type DataFrame,
   type Field,
   FieldType,
+  MappingType,
 } from '@grafana/data';
 import { of } from 'rxjs';
 
-import { FRAME_FIELDS, isFlagged } from '../common/frames';
+import { FRAME_FIELDS, LABELS, NO_EXPLANATION, isFlagged } from '../common/frames';
+import { DEFAULT_QUERY } from '../common/query';
+import { AnnotationQueryEditor } from './AnnotationQueryEditor';
 import type { AnomalyQuery } from './types';
 
 /**
@@ -18,11 +21,27 @@ import type { AnomalyQuery } from './types';
  * rows flagged anomalous become events.
  */
 export const anomalyAnnotations: AnnotationSupport<AnomalyQuery> = {
+  QueryEditor: AnnotationQueryEditor,
+  getDefaultQuery: () => ({
+    queryType: 'anomalies',
+    sensors: [],
+    metric: DEFAULT_QUERY.metric,
+    model: DEFAULT_QUERY.model,
+    contamination: DEFAULT_QUERY.contamination,
+  }),
   prepareQuery(anno: AnnotationQuery<AnomalyQuery>): AnomalyQuery | undefined {
     if (!anno.target) {
       return undefined;
     }
-    return { ...anno.target, queryType: 'anomalies' };
+    // Annotations are points in time: a live stream or a count per interval has no place here.
+    const {
+      live: _live,
+      liveSource: _source,
+      liveReplayMinutes: _replay,
+      countInterval: _interval,
+      ...target
+    } = anno.target;
+    return { ...target, queryType: 'anomalies' };
   },
   processEvents(_anno, frames) {
     return of(frames.flatMap(anomalyEvents));
@@ -38,7 +57,7 @@ export function anomalyEvents(frame: DataFrame): AnnotationEvent[] {
   }
   const score = frame.fields.find((f) => f.name === FRAME_FIELDS.score);
   const explanation = frame.fields.find((f) => f.name === FRAME_FIELDS.explanation);
-  const value = frame.fields.find((f) => f.type === FieldType.number && f !== score && f !== flag);
+  const value = frame.fields.find((f) => f.type === FieldType.number && f !== score && f !== flag && f !== explanation);
   const sensor = sensorOf(frame, value);
   const events: AnnotationEvent[] = [];
   for (let i = 0; i < frame.length; i++) {
@@ -49,7 +68,7 @@ export function anomalyEvents(frame: DataFrame): AnnotationEvent[] {
       sensor ? `Anomaly on ${sensor}` : 'Anomaly',
       value ? `${value.name} = ${formatNumber(value.values[i])}` : undefined,
       score ? `score ${formatNumber(score.values[i])}` : undefined,
-      explanation?.values[i] ? String(explanation.values[i]) : undefined,
+      explanation ? explanationText(explanation, explanation.values[i]) : undefined,
     ];
     events.push({
       time: Number(time.values[i]),
@@ -61,8 +80,36 @@ export function anomalyEvents(frame: DataFrame): AnnotationEvent[] {
   return events;
 }
 
+/**
+ * The explanation as text: the code through the field's value mappings (the
+ * backend sends them with the frame), "explained by <feature>"; nothing for
+ * "no explanation". Older frames carried the text itself.
+ */
+function explanationText(field: Field, code: unknown): string | undefined {
+  if (code === NO_EXPLANATION || code === '' || code === null || code === undefined) {
+    return undefined;
+  }
+  if (typeof code !== 'number') {
+    return String(code);
+  }
+  return `explained by ${mappedText(field, code) ?? `feature ${code}`}`;
+}
+
+/** The text a value-to-text mapping of the field gives `value` (the kind the backend sends for explanations). */
+function mappedText(field: Field, value: number): string | undefined {
+  for (const mapping of field.config.mappings ?? []) {
+    if (mapping.type === MappingType.ValueToText) {
+      const text = mapping.options[String(value)]?.text;
+      if (text !== undefined) {
+        return text;
+      }
+    }
+  }
+  return undefined;
+}
+
 function sensorOf(frame: DataFrame, value: Field | undefined): string | undefined {
-  return value?.labels?.sensor ?? frame.name;
+  return value?.labels?.[LABELS.sensor] ?? frame.name;
 }
 
 function formatNumber(value: unknown): string {

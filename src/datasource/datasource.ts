@@ -4,11 +4,15 @@ import { DataSourceWithBackend, getTemplateSrv, type TemplateSrv } from '@grafan
 import { DEFAULT_QUERY, METRICS, type Metric } from '../common/query';
 import { anomalyAnnotations } from './annotations';
 import type { AnomalyDataSourceOptions, AnomalyQuery } from './types';
+import { AnomalyVariableSupport, filterMatcher, toVariableQuery, type VariableQuery } from './variables';
 
 /** Joins a multi-value variable's values so they can be split again without guessing at commas. */
 const VALUE_SEPARATOR = '\u001f';
 
 export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataSourceOptions> {
+  /** Whether Kafka brokers are set, so the editor can say when a Kafka live query cannot work. */
+  readonly kafkaConfigured: boolean;
+
   constructor(
     instanceSettings: DataSourceInstanceSettings<AnomalyDataSourceOptions>,
     /** Tests pass their own; in Grafana the page's service is looked up on use. */
@@ -16,6 +20,8 @@ export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataS
   ) {
     super(instanceSettings);
     this.annotations = anomalyAnnotations;
+    this.variables = new AnomalyVariableSupport(this);
+    this.kafkaConfigured = (instanceSettings.jsonData.kafkaBrokers ?? '').trim() !== '';
   }
 
   private get templateSrv(): TemplateSrv {
@@ -68,19 +74,18 @@ export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataS
   }
 
   /**
-   * Values for query variables: `sensors` (the default, so an empty query works)
-   * lists the table's sensor ids, `metrics` the readings a query can plot.
+   * Values of a query variable: the table's sensor ids or the metrics, kept to
+   * those the filter matches (after its own variables are expanded).
    */
-  override async metricFindQuery(query: string | { query?: string }): Promise<MetricFindValue[]> {
-    const kind = (typeof query === 'string' ? query : (query.query ?? '')).trim().toLowerCase();
-    if (kind === 'metrics') {
-      return METRICS.map((metric) => ({ text: metric, value: metric }));
-    }
-    if (kind !== '' && kind !== 'sensors') {
-      throw new Error(`variable query: must be "sensors" or "metrics" (got ${JSON.stringify(kind)})`);
-    }
-    const sensors = await this.getSensors();
-    return sensors.map((id) => ({ text: id, value: id }));
+  async variableValues(query: VariableQuery, scopedVars: ScopedVars = {}): Promise<MetricFindValue[]> {
+    const matches = filterMatcher(query.filter && this.templateSrv.replace(query.filter, scopedVars));
+    const values = query.kind === 'metrics' ? [...METRICS] : await this.getSensors();
+    return values.filter(matches).map((value) => ({ text: value, value }));
+  }
+
+  /** The variable API of Grafana versions and callers that still use it; same values as the variable editor's. */
+  override async metricFindQuery(query: unknown): Promise<MetricFindValue[]> {
+    return this.variableValues(toVariableQuery(query));
   }
 
   /** Dashboard variables as `$name`, offered beside sensor ids and metrics in the editor. */

@@ -1,4 +1,5 @@
-import { QueryFieldError, resolveQuery } from '../common/query';
+import { QueryFieldError, resolveQuery, DEFAULT_QUERY } from '../common/query';
+import type { AnomalyQuery } from './types';
 
 /**
  * Text typed into a numeric field that is not a number yet, keyed by the
@@ -6,6 +7,9 @@ import { QueryFieldError, resolveQuery } from '../common/query';
  * is validated as if it had, so the user sees the backend's own message.
  */
 export type Drafts = Readonly<Record<string, string>>;
+
+/** The query editor's two uses: a panel's query, or an annotation's (always `anomalies`, never live). */
+export type EditorMode = 'query' | 'annotation';
 
 /**
  * The first field of `query` (with `drafts` laid over it) that the backend
@@ -35,4 +39,41 @@ function withDrafts(query: object, drafts: Drafts): Record<string, unknown> {
     }
   }
   return raw;
+}
+
+const FOREST_FIELDS = ['nEstimators', 'maxSamples', 'maxFeatures', 'seed', 'training'];
+
+/**
+ * The query fields (dotted paths) the editor shows a control for, given what
+ * is chosen. An error in any other field goes to a banner, so no error is
+ * ever invisible.
+ */
+export function visibleFields(query: AnomalyQuery, mode: EditorMode): ReadonlySet<string> {
+  const model = query.model ?? DEFAULT_QUERY.model;
+  const queryType = mode === 'annotation' ? 'anomalies' : (query.queryType ?? DEFAULT_QUERY.queryType);
+  const fields = ['sensors', 'metric', 'metrics', 'featureSet', 'model', 'contamination'];
+  if (query.featureSet === 'custom') {
+    fields.push('transforms');
+  }
+  if (model === 'isolation_forest') {
+    fields.push(...FOREST_FIELDS.map((f) => `isolationForest.${f}`));
+    if ((query.isolationForest?.training ?? DEFAULT_QUERY.isolationForest.training) === 'window') {
+      fields.push('isolationForest.trainingWindow');
+    }
+  } else {
+    fields.push('dbscan.eps', 'dbscan.minSamples');
+  }
+  if (mode === 'query') {
+    fields.push('queryType', 'live');
+    if (queryType === 'anomaly_count') {
+      fields.push('countInterval');
+    }
+    if (query.live) {
+      fields.push('liveSource');
+      if ((query.liveSource ?? DEFAULT_QUERY.liveSource) === 'kafka') {
+        fields.push('liveReplayMinutes');
+      }
+    }
+  }
+  return new Set(fields);
 }

@@ -67,6 +67,8 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       transform: { '^.+\\.(t|j)sx?$': swc },
+      // @platformatic/kafka (and its helpers) ship only ES modules.
+      transformIgnorePatterns: ['node_modules/(?!(@platformatic)/)'],
       testMatch: [
         '<rootDir>/src/backend/**/*.test.ts',
         '<rootDir>/src/detectors/**/*.test.ts',

@@ -10,6 +10,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': swc },
   testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+  // @platformatic/kafka (and its helpers) ship only ES modules.
+  transformIgnorePatterns: ['node_modules/(?!(@platformatic)/)'],
   globalSetup: '<rootDir>/tests/integration/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/integration/globalTeardown.ts',
   // Fixtures of 100,000 items take a while to write on a busy 2-core machine.

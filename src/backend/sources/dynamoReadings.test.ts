@@ -123,3 +123,70 @@ describe('DynamoReadingsSource.readRange', () => {
     expect(served.filter((s) => s === 'endless').length).toBeLessThanOrEqual(pagesAtFailure + 1);
   });
 });
+
+describe('DynamoReadingsSource: the DescribeTable cache', () => {
+  const TABLE = {
+    TableStatus: 'ACTIVE',
+    KeySchema: [
+      { AttributeName: 'uid', KeyType: 'HASH' },
+      { AttributeName: 'timestamp', KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: 'uid', AttributeType: 'S' },
+      { AttributeName: 'timestamp', AttributeType: 'N' },
+    ],
+  };
+
+  /** Counts DescribeTable calls; the first `failures` of them fail, each answer takes a tick. */
+  function describingClient(failures = 0) {
+    const calls = { describe: 0 };
+    const client = {
+      async send(command: { input: Record<string, unknown> }) {
+        if ('KeyConditionExpression' in command.input) {
+          return { Items: [] };
+        }
+        calls.describe++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (calls.describe <= failures) {
+          throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
+        }
+        return { Table: TABLE };
+      },
+    };
+    return { client, calls };
+  }
+
+  const conn = { describeDynamo: 'region us-east-1', secrets: [] };
+  const read = (source: DynamoReadingsSource, signal?: AbortSignal) =>
+    source.readRange({ sensors: ['s1'], fromMs: 0, toMs: 1000, signal });
+
+  it('asks once for concurrent and later reads within the TTL, and again for Save & test', async () => {
+    const { client, calls } = describingClient();
+    const source = new DynamoReadingsSource(client as never, dynamoConfigFromSettings({ table: 'readings' }, conn));
+    await Promise.all([read(source), read(source), read(source)]);
+    await read(source);
+    expect(calls.describe).toBe(1);
+    expect((await source.checkTable()).accessPath).toBe('query');
+    expect(calls.describe).toBe(2);
+  });
+
+  it('does not keep a failed DescribeTable: the next read asks again', async () => {
+    const { client, calls } = describingClient(1);
+    const source = new DynamoReadingsSource(client as never, dynamoConfigFromSettings({ table: 'readings' }, conn));
+    await expect(read(source)).rejects.toMatchObject({ code: 'aws' });
+    await expect(read(source)).resolves.toMatchObject({ stats: { itemsRead: 0 } });
+    expect(calls.describe).toBe(2);
+  });
+
+  it('a caller that gives up does not fail the others waiting on the same DescribeTable', async () => {
+    const { client, calls } = describingClient();
+    const source = new DynamoReadingsSource(client as never, dynamoConfigFromSettings({ table: 'readings' }, conn));
+    const impatient = new AbortController();
+    const first = read(source, impatient.signal);
+    const second = read(source);
+    impatient.abort();
+    await expect(first).rejects.toMatchObject({ code: 'aborted' });
+    await expect(second).resolves.toMatchObject({ stats: { itemsRead: 0 } });
+    expect(calls.describe).toBe(1);
+  });
+});

@@ -19,6 +19,7 @@
  */
 import {
   DescribeTableCommand,
+  paginateScan,
   QueryCommand,
   ScanCommand,
   type AttributeValue,
@@ -27,14 +28,23 @@ import {
   type ScanCommandInput,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { LRUCache } from 'lru-cache';
 import { METRICS, type Metric } from '../../common/query';
 import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions, type TimestampUnit } from '../../common/settings';
 import { mapLimited } from '../async/mapLimited';
 import { awaitShared } from '../async/awaitShared';
 import { cancelledError, describeAwsError, SourceError } from './errors';
-import { AUTO_SECONDS_BELOW, decodeItem, epochToMs, parseAttributePath, toNumber, type ItemShape } from './parsing';
+import {
+  AUTO_SECONDS_BELOW,
+  decodeItem,
+  epochToMs,
+  parseAttributePath,
+  toNumber,
+  type DecodedItem,
+  type ItemShape,
+} from './parsing';
 import { SeriesBuilder } from './seriesBuilder';
-import type { ReadResult } from './types';
+import type { ReadResult, SkipReason } from './types';
 
 type Item = Record<string, AttributeValue>;
 
@@ -132,6 +142,9 @@ export interface ReadRangeRequest {
   signal?: AbortSignal;
 }
 
+/** Items scanned by sampleItem() looking for one that decodes. */
+const SAMPLE_ITEMS = 25;
+
 /** The smallest DynamoDB page asked for, however close the item cap is. */
 const MIN_PAGE_ITEMS = 1000;
 
@@ -164,24 +177,12 @@ class ReadBudget {
   }
 }
 
-function cached<T>(ttlMs: number) {
-  let entry: { at: number; value: Promise<T> } | undefined;
-  return {
-    get(load: () => Promise<T>): Promise<T> {
-      if (entry && Date.now() - entry.at < ttlMs) {
-        return entry.value;
-      }
-      const value = load();
-      entry = { at: Date.now(), value };
-      value.catch(() => {
-        entry = undefined;
-      });
-      return value;
-    },
-    clear(): void {
-      entry = undefined;
-    },
-  };
+/**
+ * One value per table (its plan, its sensor list) reused for `ttlMs`:
+ * concurrent callers share one load, and a failed load is not kept.
+ */
+function perTableCache<V extends object>(ttlMs: number, load: () => Promise<V>): LRUCache<string, V> {
+  return new LRUCache<string, V>({ max: 1, ttl: ttlMs, fetchMethod: load });
 }
 
 /** Splits an inclusive ms range into the epoch ranges to ask for in the table's unit. */
@@ -228,8 +229,8 @@ export function projectionFor(shape: ItemShape): Projection {
 
 export class DynamoReadingsSource {
   private readonly shape: ItemShape;
-  private readonly plan: ReturnType<typeof cached<Plan>>;
-  private readonly sensorList: ReturnType<typeof cached<string[]>>;
+  private readonly plan: LRUCache<string, Plan>;
+  private readonly sensorList: LRUCache<string, string[]>;
   /** Only the attributes the decoder reads travel over the wire (IoT items often carry more). */
   private readonly projection: Projection;
 
@@ -249,8 +250,8 @@ export class DynamoReadingsSource {
       timestampUnit: config.timestampUnit,
     };
     this.projection = projectionFor(this.shape);
-    this.plan = cached<Plan>(config.cacheTtlMs);
-    this.sensorList = cached<string[]>(config.cacheTtlMs);
+    this.plan = perTableCache(config.cacheTtlMs, () => this.describeTable());
+    this.sensorList = perTableCache(config.cacheTtlMs, () => this.scanSensorIds());
   }
 
   /** Reads every item of `sensors` (all when empty) with fromMs ≤ time ≤ toMs. */
@@ -299,7 +300,7 @@ export class DynamoReadingsSource {
   /** Distinct sensor ids in the table (a projected, paginated Scan), cached for `cacheTtlMs`. */
   listSensors(signal?: AbortSignal): Promise<string[]> {
     return awaitShared(
-      this.sensorList.get(() => this.scanSensorIds()),
+      this.sensorList.forceFetch(this.config.table),
       signal,
       cancelledError(`listing the sensors of table "${this.config.table}"`)
     );
@@ -307,8 +308,7 @@ export class DynamoReadingsSource {
 
   /** DescribeTable without the cache: for the config editor's "Save & test". */
   async checkTable(signal?: AbortSignal): Promise<TableCheck> {
-    this.plan.clear();
-    const plan = await this.getPlan(signal);
+    const plan = await this.getPlan(signal, true);
     const d = plan.description;
     const keys = d.KeySchema ?? [];
     const hashKey = keys.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '';
@@ -330,10 +330,15 @@ export class DynamoReadingsSource {
     };
   }
 
-  private fail(e: unknown): never {
+  /** A read failed: a table that is gone must be described afresh next time. */
+  private failRead(e: unknown): never {
     if ((e as { name?: string })?.name === 'ResourceNotFoundException') {
       this.plan.clear();
     }
+    this.fail(e);
+  }
+
+  private fail(e: unknown): never {
     throw describeAwsError(e, {
       service: 'DynamoDB',
       what: `table "${this.config.table}"`,
@@ -342,24 +347,28 @@ export class DynamoReadingsSource {
     });
   }
 
-  private getPlan(signal?: AbortSignal): Promise<Plan> {
-    const shared = this.plan.get(async () => {
-      let description: TableDescription | undefined;
-      try {
-        const out = await this.client.send(new DescribeTableCommand({ TableName: this.config.table }));
-        description = out.Table;
-      } catch (e) {
-        this.fail(e);
-      }
-      if (!description) {
-        throw new SourceError(
-          'table_not_found',
-          `DescribeTable returned no description for table "${this.config.table}"`
-        );
-      }
-      return this.planFor(description);
-    });
+  /** The cached plan, or a fresh DescribeTable when `refresh` (Save & test) or the cache is stale. */
+  private getPlan(signal?: AbortSignal, refresh = false): Promise<Plan> {
+    const shared = this.plan.forceFetch(this.config.table, { forceRefresh: refresh });
     return awaitShared(shared, signal, cancelledError(`DescribeTable of "${this.config.table}"`));
+  }
+
+  /** Shared by every caller meanwhile, so it runs on no caller's signal. */
+  private async describeTable(): Promise<Plan> {
+    let description: TableDescription | undefined;
+    try {
+      const out = await this.client.send(new DescribeTableCommand({ TableName: this.config.table }));
+      description = out.Table;
+    } catch (e) {
+      this.fail(e);
+    }
+    if (!description) {
+      throw new SourceError(
+        'table_not_found',
+        `DescribeTable returned no description for table "${this.config.table}"`
+      );
+    }
+    return this.planFor(description);
   }
 
   private planFor(description: TableDescription): Plan {
@@ -520,7 +529,13 @@ export class DynamoReadingsSource {
     );
   }
 
-  /** Follows LastEvaluatedKey until the range or the item budget is exhausted. */
+  /**
+   * Follows LastEvaluatedKey until the range or the item budget is exhausted.
+   * Hand-written, not the SDK's paginateQuery/paginateScan: every page's
+   * `Limit` follows the budget left (`nextLimit`), and the loop stops as soon
+   * as sibling loops have spent the shared budget; a paginator sends one
+   * fixed page size and cannot be told either.
+   */
   private async paginate(
     input: QueryCommandInput | ScanCommandInput,
     kind: 'query' | 'scan',
@@ -547,7 +562,7 @@ export class DynamoReadingsSource {
             ? await this.client.send(new QueryCommand(page), { abortSignal: signal })
             : await this.client.send(new ScanCommand(page), { abortSignal: signal });
       } catch (e) {
-        this.fail(e);
+        this.failRead(e);
       }
       budget.pages++;
       this.consume(out.Items, builder, budget, keep);
@@ -555,6 +570,11 @@ export class DynamoReadingsSource {
     } while (startKey);
   }
 
+  /**
+   * Every distinct sensor id: a projected Scan in parallel segments, each
+   * followed to its end by the SDK's paginator (no budget: ids are small).
+   * Shared by every caller meanwhile, so it runs on no caller's signal.
+   */
   private async scanSensorIds(): Promise<string[]> {
     const ids = new Set<string>();
     const segments = Math.max(1, this.config.scanSegments);
@@ -563,33 +583,59 @@ export class DynamoReadingsSource {
       Array.from({ length: segments }, (_, i) => i),
       segments,
       async (segment) => {
-        let startKey: Item | undefined;
-        do {
-          let out;
-          try {
-            out = await this.client.send(
-              new ScanCommand({
-                TableName: this.config.table,
-                ProjectionExpression: '#sid',
-                ExpressionAttributeNames: { '#sid': attr },
-                ExclusiveStartKey: startKey,
-                ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
-              })
-            );
-          } catch (e) {
-            this.fail(e);
+        const pages = paginateScan(
+          { client: this.client },
+          {
+            TableName: this.config.table,
+            ProjectionExpression: '#sid',
+            ExpressionAttributeNames: { '#sid': attr },
+            ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
           }
-          for (const item of out.Items ?? []) {
-            const v = item[attr];
-            const id = v?.S ?? v?.N;
-            if (id !== undefined && id !== '') {
-              ids.add(id);
+        );
+        try {
+          for await (const page of pages) {
+            for (const item of page.Items ?? []) {
+              const id = item[attr]?.S ?? item[attr]?.N;
+              if (id !== undefined && id !== '') {
+                ids.add(id);
+              }
             }
           }
-          startKey = out.LastEvaluatedKey;
-        } while (startKey);
+        } catch (e) {
+          this.failRead(e);
+        }
       }
     );
     return [...ids].sort();
+  }
+
+  /**
+   * One item of the table, decoded as a query would (for "Save & test"): the
+   * first of a few scanned items that decodes, or why the first one did not.
+   */
+  async sampleItem(signal?: AbortSignal): Promise<{ item?: DecodedItem; skipped?: SkipReason }> {
+    let out;
+    try {
+      out = await this.client.send(
+        new ScanCommand({
+          TableName: this.config.table,
+          ProjectionExpression: this.projection.expression,
+          ExpressionAttributeNames: this.projection.names,
+          Limit: SAMPLE_ITEMS,
+        }),
+        { abortSignal: signal }
+      );
+    } catch (e) {
+      this.failRead(e);
+    }
+    let skipped: SkipReason | undefined;
+    for (const raw of out.Items ?? []) {
+      const decoded = decodeItem(raw, this.shape);
+      if (decoded.ok) {
+        return { item: decoded.item };
+      }
+      skipped ??= decoded.reason;
+    }
+    return { skipped };
   }
 }

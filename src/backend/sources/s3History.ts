@@ -19,6 +19,7 @@
  */
 import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse';
+import { LRUCache } from 'lru-cache';
 import type { Readable } from 'node:stream';
 import { METRICS, type Metric } from '../../common/query';
 import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions, type TimestampUnit } from '../../common/settings';
@@ -74,8 +75,8 @@ const METRIC_ATTRIBUTES = Object.fromEntries(METRICS.map((m) => [m, m])) as Reco
 
 interface CachedHistory {
   etag: string;
-  series: SensorSeries;
-  stats: Omit<HistoryStats, 'cached'>;
+  /** What the last load answered; `stats.cached` says whether it was a 304 served from memory. */
+  result: HistoryResult;
 }
 
 /** Decides the layout from the header; throws a bad_csv error naming the expected columns otherwise. */
@@ -94,13 +95,26 @@ export function detectLayout(header: readonly string[], key: string): Layout {
 }
 
 export class S3HistorySource {
-  private readonly cache = new Map<string, CachedHistory>();
-  private readonly inFlight = new Map<string, Promise<HistoryResult>>();
+  /**
+   * Parsed objects by key, least recently used evicted. A load always asks S3
+   * (`forceRefresh`), conditionally on the cached ETag; callers asking for the
+   * same key meanwhile share that one request. A failed request keeps the copy
+   * in memory for the next conditional GET; the fetch ignores eviction, so a
+   * download under way still reaches the callers waiting for it.
+   */
+  private readonly cache: LRUCache<string, CachedHistory, string>;
 
   constructor(
     private readonly client: S3Client,
     private readonly config: S3HistoryConfig
-  ) {}
+  ) {
+    this.cache = new LRUCache<string, CachedHistory, string>({
+      max: config.maxCachedObjects,
+      fetchMethod: (key, previous, { context: sensorId }) => this.load(key, sensorId, previous),
+      noDeleteOnFetchRejection: true,
+      ignoreFetchAbort: true,
+    });
+  }
 
   /** Loads (or reuses, when the ETag is unchanged) the history of one sensor. */
   loadHistory(sensorId: string, signal?: AbortSignal): Promise<HistoryResult> {
@@ -108,11 +122,7 @@ export class S3HistorySource {
       return Promise.reject(new SourceError('config', 'sensor: a sensor id is required to load its history'));
     }
     const key = historyKey(this.config.keyTemplate, sensorId);
-    let load = this.inFlight.get(key);
-    if (!load) {
-      load = this.load(key, sensorId).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, load);
-    }
+    const load = this.cache.forceFetch(key, { context: sensorId, forceRefresh: true }).then((entry) => entry.result);
     return awaitShared(load, signal, cancelledError(`loading the history s3://${this.config.bucket}/${key}`));
   }
 
@@ -138,22 +148,20 @@ export class S3HistorySource {
   }
 
   /** Shared by every caller asking for this object meanwhile, so it runs on no caller's signal. */
-  private async load(key: string, sensorId: string): Promise<HistoryResult> {
-    const cacheKey = `${this.config.bucket}/${key}`;
-    const previous = this.cache.get(cacheKey);
+  private async load(key: string, sensorId: string, previous: CachedHistory | undefined): Promise<CachedHistory> {
     let response;
     try {
       response = await this.client.send(
         new GetObjectCommand({
           Bucket: this.config.bucket,
           Key: key,
-          ...(previous ? { IfNoneMatch: previous.etag } : {}),
+          ...(previous?.etag ? { IfNoneMatch: previous.etag } : {}),
         })
       );
     } catch (e) {
       if (previous && (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 304) {
-        this.touch(cacheKey, previous);
-        return { series: previous.series, stats: { ...previous.stats, cached: true } };
+        const { series, stats } = previous.result;
+        return { etag: previous.etag, result: { series, stats: { ...stats, cached: true } } };
       }
       throw this.describe(e, `history object s3://${this.config.bucket}/${key}`);
     }
@@ -163,20 +171,7 @@ export class S3HistorySource {
     }
     const etag = response.ETag ?? '';
     const parsed = await this.parseCsv(body, key, sensorId);
-    const entry: CachedHistory = { etag, series: parsed.series, stats: { ...parsed.stats, etag } };
-    if (etag) {
-      this.touch(cacheKey, entry);
-    }
-    return { series: entry.series, stats: { ...entry.stats, cached: false } };
-  }
-
-  /** Re-inserts the entry as most recent and evicts the oldest beyond the limit. */
-  private touch(cacheKey: string, entry: CachedHistory): void {
-    this.cache.delete(cacheKey);
-    this.cache.set(cacheKey, entry);
-    while (this.cache.size > this.config.maxCachedObjects) {
-      this.cache.delete(this.cache.keys().next().value as string);
-    }
+    return { etag, result: { series: parsed.series, stats: { ...parsed.stats, etag, cached: false } } };
   }
 
   private async parseCsv(

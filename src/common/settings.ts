@@ -105,9 +105,46 @@ export const DEFAULT_SETTINGS = {
   kafkaReadingsPath: 'payload.data',
 } as const satisfies AnomalyDataSourceOptions;
 
-/** Allowed ranges of the numeric settings (the config editor and the backend both check these). */
+export interface NumericSettingLimit {
+  min: number;
+  max: number;
+  /** Whole numbers only. */
+  integer: boolean;
+}
+
+/**
+ * Allowed ranges of the numeric settings. The config editor and the backend
+ * both check them with `checkNumericSetting`, so they agree on the limit and
+ * on the message.
+ */
 export const SETTINGS_LIMITS = {
-  maxItemsPerQuery: { min: 1, max: 10_000_000 },
-  refreshOverlapMs: { min: 0, max: 3_600_000 },
-  livePollIntervalMs: { min: 100, max: 60_000 },
-} as const;
+  maxItemsPerQuery: { min: 1, max: 10_000_000, integer: true },
+  refreshOverlapMs: { min: 0, max: 3_600_000, integer: true },
+  livePollIntervalMs: { min: 100, max: 60_000, integer: true },
+} as const satisfies Record<string, NumericSettingLimit>;
+
+export type NumericSetting = keyof typeof SETTINGS_LIMITS;
+
+export type SettingCheck = { ok: true; value: number } | { ok: false; message: string };
+
+/**
+ * Checks one numeric setting against SETTINGS_LIMITS. `raw` is the value as
+ * saved (a number) or as typed in a text box (a string, read as a number);
+ * the message names the setting and the allowed range and quotes `raw`, e.g.
+ * `maxItemsPerQuery: must be an integer from 1 to 10000000 (got "2.5")`.
+ */
+export function checkNumericSetting(name: NumericSetting, raw: unknown): SettingCheck {
+  const { min, max, integer } = SETTINGS_LIMITS[name];
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : raw;
+  const fits =
+    typeof value === 'number' &&
+    (integer ? Number.isInteger(value) : Number.isFinite(value)) &&
+    value >= min &&
+    value <= max;
+  return fits
+    ? { ok: true, value }
+    : {
+        ok: false,
+        message: `${name}: must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+      };
+}

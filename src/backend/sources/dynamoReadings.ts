@@ -30,7 +30,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { LRUCache } from 'lru-cache';
 import { METRICS, type Metric } from '../../common/query';
-import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions, type TimestampUnit } from '../../common/settings';
+import {
+  checkNumericSetting,
+  DEFAULT_SETTINGS,
+  type AnomalyDataSourceOptions,
+  type TimestampUnit,
+} from '../../common/settings';
 import { mapLimited } from '../async/mapLimited';
 import { awaitShared } from '../async/awaitShared';
 import { cancelledError, describeAwsError, SourceError } from './errors';
@@ -88,12 +93,9 @@ export function dynamoConfigFromSettings(
       `table: must be 3 to 255 characters of letters, digits, "_", "-" or "." (got "${table.slice(0, 60)}")`
     );
   }
-  const maxItems = json.maxItemsPerQuery ?? DEFAULT_SETTINGS.maxItemsPerQuery;
-  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000_000) {
-    throw new SourceError(
-      'config',
-      `maxItemsPerQuery: must be an integer from 1 to 10000000 (got ${String(maxItems)})`
-    );
+  const maxItems = checkNumericSetting('maxItemsPerQuery', json.maxItemsPerQuery ?? DEFAULT_SETTINGS.maxItemsPerQuery);
+  if (!maxItems.ok) {
+    throw new SourceError('config', maxItems.message);
   }
   return {
     table,
@@ -101,7 +103,7 @@ export function dynamoConfigFromSettings(
     timestampAttribute: json.timestampAttribute?.trim() || DEFAULT_SETTINGS.timestampAttribute,
     readingsPath: json.readingsPath?.trim() ?? DEFAULT_SETTINGS.readingsPath,
     timestampUnit: json.timestampUnit ?? DEFAULT_SETTINGS.timestampUnit,
-    maxItemsPerQuery: maxItems,
+    maxItemsPerQuery: maxItems.value,
     ...DEFAULT_DYNAMO_TUNING,
     where: conn.describeDynamo,
     secrets: conn.secrets,

@@ -4,6 +4,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 
+import { SETTINGS_LIMITS } from '../common/settings';
 import { ConfigEditor } from './ConfigEditor';
 import type { AnomalyDataSourceOptions, AnomalySecureJsonData } from './types';
 
@@ -38,6 +39,15 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     secureJsonFields: {},
     ...overrides,
   };
+}
+
+/**
+ * Puts text into a box in one input event: typing it key by key re-renders the whole settings
+ * page (the AWS component included) per character, which takes seconds on a busy machine.
+ */
+async function fill(input: HTMLElement, text: string) {
+  await user.click(input);
+  await user.paste(text);
 }
 
 /** Renders the editor the way Grafana does: the settings it gets back are the ones it last reported. */
@@ -76,11 +86,11 @@ beforeAll(() => {
 describe('ConfigEditor', () => {
   it('writes the DynamoDB and S3 settings to jsonData', async () => {
     const { last } = setup(settings());
-    await user.type(screen.getByLabelText(/^Table/), 'lab_sensmitter');
-    await user.type(screen.getByLabelText(/^Readings path/), 'payload.data');
-    await user.type(screen.getByLabelText(/^Bucket/), 'mylabdata');
-    await user.type(screen.getByLabelText(/^Key template/), '{{sensor}.csv');
-    await user.type(screen.getByLabelText(/^S3 endpoint/), 'http://localhost:5000');
+    await fill(screen.getByLabelText(/^Table/), 'lab_sensmitter');
+    await fill(screen.getByLabelText(/^Readings path/), 'payload.data');
+    await fill(screen.getByLabelText(/^Bucket/), 'mylabdata');
+    await fill(screen.getByLabelText(/^Key template/), '{sensor}.csv');
+    await fill(screen.getByLabelText(/^S3 endpoint/), 'http://localhost:5000');
     await user.click(screen.getByRole('radio', { name: 'Milliseconds' }));
     await user.click(screen.getByLabelText(/^Path-style addressing/));
     expect(last().jsonData).toEqual({
@@ -98,9 +108,9 @@ describe('ConfigEditor', () => {
 
   it('puts the access keys and session token in secureJsonData only', async () => {
     const { last } = setup(settings());
-    await user.type(screen.getByLabelText('Access Key ID'), 'AKIAEXAMPLE');
-    await user.type(screen.getByLabelText('Secret Access Key'), 'secret-example');
-    await user.type(screen.getByLabelText(/^Session token/), 'token-example');
+    await fill(screen.getByLabelText('Access Key ID'), 'AKIAEXAMPLE');
+    await fill(screen.getByLabelText('Secret Access Key'), 'secret-example');
+    await fill(screen.getByLabelText(/^Session token/), 'token-example');
     const saved = last();
     expect(saved.secureJsonData).toEqual({
       accessKey: 'AKIAEXAMPLE',
@@ -124,11 +134,11 @@ describe('ConfigEditor', () => {
   it('accepts a whole max-items number and rejects anything else with the field named', async () => {
     const { last } = setup(settings());
     const input = screen.getByLabelText(/^Max items per query/);
-    await user.type(input, '5000');
+    await fill(input, '5000');
     fireEvent.blur(input);
     expect(last().jsonData.maxItemsPerQuery).toBe(5000);
     await user.clear(input);
-    await user.type(input, '2.5');
+    await fill(input, '2.5');
     fireEvent.blur(input);
     expect(screen.getByText('maxItemsPerQuery: must be an integer from 1 to 10000000 (got "2.5")')).toBeInTheDocument();
     expect(last().jsonData.maxItemsPerQuery).toBe(5000);
@@ -138,5 +148,73 @@ describe('ConfigEditor', () => {
     setup(settings());
     expect(screen.getByText(/Default: uid\./)).toBeInTheDocument();
     expect(screen.getByText(/Default: \{sensor\}\.csv\./)).toBeInTheDocument();
+  });
+
+  it('rejects a refresh overlap or polling interval outside the shared limits, naming the setting', async () => {
+    const { last } = setup(settings());
+    await user.click(screen.getByRole('button', { name: 'Expand section Refresh and Live' }));
+    const overlap = screen.getByLabelText(/^Refresh overlap/);
+    await fill(overlap, '30000');
+    fireEvent.blur(overlap);
+    expect(last().jsonData.refreshOverlapMs).toBe(30000);
+    const poll = screen.getByLabelText(/^Live polling interval/);
+    await fill(poll, String(SETTINGS_LIMITS.livePollIntervalMs.min - 1));
+    fireEvent.blur(poll);
+    expect(
+      screen.getByText(
+        `livePollIntervalMs: must be an integer from ${SETTINGS_LIMITS.livePollIntervalMs.min} to ` +
+          `${SETTINGS_LIMITS.livePollIntervalMs.max} (got "${SETTINGS_LIMITS.livePollIntervalMs.min - 1}")`
+      )
+    ).toBeInTheDocument();
+    expect(last().jsonData.livePollIntervalMs).toBeUndefined();
+  });
+
+  it('saves the model prefix with the S3 settings', async () => {
+    const { last } = setup(settings());
+    await fill(screen.getByLabelText(/^Model key prefix/), 'models/v2/');
+    expect(last().jsonData.modelKeyPrefix).toBe('models/v2/');
+  });
+
+  it('checks the Kafka brokers on blur, naming the first that is not host:port', async () => {
+    const { last } = setup(settings());
+    await user.click(screen.getByRole('button', { name: 'Expand section Kafka' }));
+    const brokers = screen.getByLabelText(/^Brokers/);
+    await fill(brokers, 'kafka-1:9092,kafka-2');
+    fireEvent.blur(brokers);
+    expect(
+      screen.getByText(/^kafkaBrokers: must be a comma-separated list of host:port .* \(got "kafka-2"\)$/)
+    ).toBeInTheDocument();
+    await fill(brokers, ':9092');
+    fireEvent.blur(brokers);
+    expect(screen.queryByText(/^kafkaBrokers: must be/)).not.toBeInTheDocument();
+    expect(last().jsonData.kafkaBrokers).toBe('kafka-1:9092,kafka-2:9092');
+  });
+
+  it('saves the Kafka switches and SASL user in jsonData and the password in secureJsonData only', async () => {
+    const { last } = setup(settings({ jsonData: { authType: 'default', kafkaBrokers: 'kafka:9092' } }));
+    await user.click(screen.getByLabelText(/^Publish anomalies/));
+    await user.click(screen.getByLabelText(/^TLS/));
+    expect(screen.queryByLabelText(/^Username/)).not.toBeInTheDocument();
+    await user.click(screen.getByRole('radio', { name: 'SCRAM-SHA-512' }));
+    await fill(screen.getByLabelText(/^Username/), 'grafana');
+    await fill(screen.getByLabelText(/^Password/), 'kafka-secret-example');
+    const saved = last();
+    expect(saved.jsonData).toMatchObject({
+      kafkaPublishAnomalies: true,
+      kafkaTls: true,
+      kafkaSaslMechanism: 'scram-sha-512',
+      kafkaUsername: 'grafana',
+    });
+    expect(saved.secureJsonData).toEqual({ kafkaPassword: 'kafka-secret-example' });
+    expect(JSON.stringify(saved.jsonData)).not.toContain('kafka-secret-example');
+  });
+
+  it('opens the Kafka section when brokers are set, and maps the message fields', async () => {
+    const { last } = setup(settings({ jsonData: { authType: 'default', kafkaBrokers: 'kafka:9092' } }));
+    expect(screen.getByLabelText(/^Brokers/)).toHaveValue('kafka:9092');
+    await user.click(screen.getByRole('button', { name: 'Expand section Kafka message fields' }));
+    await fill(screen.getByLabelText(/^Sensor id field/), 'deviceId');
+    await fill(screen.getByLabelText(/^Timestamp field/), 'ts');
+    expect(last().jsonData).toMatchObject({ kafkaSensorIdField: 'deviceId', kafkaTimestampField: 'ts' });
   });
 });

@@ -1,48 +1,62 @@
-import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import type { DataSourcePluginOptionsEditorProps, SelectableValue } from '@grafana/data';
 import { type ConnectionConfigProps, ConnectionConfig } from '@grafana/aws-sdk';
 import { ConfigSection } from '@grafana/plugin-ui';
-import { Field, Input, RadioButtonGroup, SecretInput, Switch } from '@grafana/ui';
+import { Field, Input, RadioButtonGroup, SecretInput, Stack, Switch } from '@grafana/ui';
 import { type ChangeEvent, useState } from 'react';
 
-import { DEFAULT_SETTINGS, type TimestampUnit } from '../common/settings';
-import type { AnomalyDataSourceOptions, AnomalySecureJsonData } from './types';
+import {
+  DEFAULT_SETTINGS,
+  KAFKA_SASL_MECHANISMS,
+  SETTINGS_LIMITS,
+  type AnomalySecureJsonData,
+  type KafkaSaslMechanism,
+  type TimestampUnit,
+} from '../common/settings';
+import { testIds } from '../testIds';
+import { type IntegerSettingKey, integerSettingError, kafkaBrokersError } from './settingsValidation';
+import type { AnomalyDataSourceOptions } from './types';
 
 type Props = DataSourcePluginOptionsEditorProps<AnomalyDataSourceOptions, AnomalySecureJsonData>;
 type StringSetting = {
   [K in keyof AnomalyDataSourceOptions]-?: AnomalyDataSourceOptions[K] extends string | undefined ? K : never;
 }[keyof AnomalyDataSourceOptions];
+type BooleanSetting = {
+  [K in keyof AnomalyDataSourceOptions]-?: AnomalyDataSourceOptions[K] extends boolean | undefined ? K : never;
+}[keyof AnomalyDataSourceOptions];
+type SecretKey = 'sessionToken' | 'kafkaPassword';
 
 const INPUT_WIDTH = 40;
-const MAX_ITEMS_LIMIT = 10_000_000;
 
-const TIMESTAMP_UNIT_OPTIONS = [
-  { label: 'Auto', value: 'auto' as const, description: 'Below 10^11 is seconds, above is milliseconds' },
-  { label: 'Seconds', value: 's' as const },
-  { label: 'Milliseconds', value: 'ms' as const },
+const TIMESTAMP_UNIT_OPTIONS: Array<SelectableValue<TimestampUnit>> = [
+  { label: 'Auto', value: 'auto', description: 'Below 10^11 is seconds, above is milliseconds' },
+  { label: 'Seconds', value: 's' },
+  { label: 'Milliseconds', value: 'ms' },
 ];
+
+const SASL_LABELS: Record<KafkaSaslMechanism, string> = {
+  none: 'None',
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+};
+const SASL_OPTIONS: Array<SelectableValue<KafkaSaslMechanism>> = KAFKA_SASL_MECHANISMS.map((mechanism) => ({
+  label: SASL_LABELS[mechanism],
+  value: mechanism,
+}));
 
 interface TextSetting {
   label: string;
   description: string;
   placeholder: string;
   required?: boolean;
+  /** Why the text is not valid, in the backend's words; shown on blur. */
+  validate?: (text: string) => string | undefined;
 }
-
-type TextSettingKey = Extract<
-  StringSetting,
-  | 'table'
-  | 'sensorIdAttribute'
-  | 'timestampAttribute'
-  | 'readingsPath'
-  | 'historyBucket'
-  | 'historyKeyTemplate'
-  | 's3Endpoint'
->;
 
 const defaultNote = (value: string) => ` Default: ${value}.`;
 
 /** The free-text settings: what each means and what the backend uses when it is left empty. */
-const TEXT_SETTINGS: Record<TextSettingKey, TextSetting> = {
+const TEXT_SETTINGS: Partial<Record<StringSetting, TextSetting>> = {
   table: {
     label: 'Table',
     description: 'Name of the DynamoDB table holding the readings.',
@@ -78,13 +92,81 @@ const TEXT_SETTINGS: Record<TextSettingKey, TextSetting> = {
       'Override for S3-compatible servers (e.g. http://localhost:9000 for the local stack). Leave empty for AWS.',
     placeholder: 'https://s3.{region}.amazonaws.com',
   },
+  modelKeyPrefix: {
+    label: 'Model key prefix',
+    description:
+      'Trained models are saved as JSON under this prefix in the same bucket, so the Kafka scoring worker uses the ' +
+      "dashboards' models." +
+      defaultNote(DEFAULT_SETTINGS.modelKeyPrefix),
+    placeholder: DEFAULT_SETTINGS.modelKeyPrefix,
+  },
+  kafkaBrokers: {
+    label: 'Brokers',
+    description: 'Comma-separated host:port list. Leave empty if this data source does not use Kafka.',
+    placeholder: 'b-1.kafka.example.com:9094',
+    validate: kafkaBrokersError,
+  },
+  kafkaReadingsTopic: {
+    label: 'Readings topic',
+    description:
+      'Topic the sensors publish readings to (live queries with source Kafka).' +
+      defaultNote(DEFAULT_SETTINGS.kafkaReadingsTopic),
+    placeholder: DEFAULT_SETTINGS.kafkaReadingsTopic,
+  },
+  kafkaAnomaliesTopic: {
+    label: 'Anomalies topic',
+    description:
+      'Topic anomalies are published to, when publishing is on.' + defaultNote(DEFAULT_SETTINGS.kafkaAnomaliesTopic),
+    placeholder: DEFAULT_SETTINGS.kafkaAnomaliesTopic,
+  },
+  kafkaUsername: { label: 'Username', description: 'SASL user name.', placeholder: '' },
+  kafkaSensorIdField: {
+    label: 'Sensor id field',
+    description: 'Field of a reading message holding the sensor id.' + defaultNote(DEFAULT_SETTINGS.kafkaSensorIdField),
+    placeholder: DEFAULT_SETTINGS.kafkaSensorIdField,
+  },
+  kafkaTimestampField: {
+    label: 'Timestamp field',
+    description:
+      "Field holding the reading's epoch time (read like the DynamoDB timestamp)." +
+      defaultNote(DEFAULT_SETTINGS.kafkaTimestampField),
+    placeholder: DEFAULT_SETTINGS.kafkaTimestampField,
+  },
+  kafkaReadingsPath: {
+    label: 'Readings path',
+    description: 'Dotted path to the map of readings in a message.' + defaultNote(DEFAULT_SETTINGS.kafkaReadingsPath),
+    placeholder: DEFAULT_SETTINGS.kafkaReadingsPath,
+  },
+};
+
+interface IntegerSetting {
+  label: string;
+  description: string;
+}
+
+const INTEGER_SETTINGS: Record<IntegerSettingKey, IntegerSetting> = {
+  maxItemsPerQuery: {
+    label: 'Max items per query',
+    description: `Most items one query reads; a query that stops there says so in a frame notice. Default: ${DEFAULT_SETTINGS.maxItemsPerQuery}.`,
+  },
+  refreshOverlapMs: {
+    label: 'Refresh overlap (ms)',
+    description:
+      'A dashboard refresh reads only readings newer than those it already holds, going back this far for ' +
+      `readings written late. Default: ${DEFAULT_SETTINGS.refreshOverlapMs}.`,
+  },
+  livePollIntervalMs: {
+    label: 'Live polling interval (ms)',
+    description: `How often a live query with source DynamoDB looks for new readings. Default: ${DEFAULT_SETTINGS.livePollIntervalMs}.`,
+  },
 };
 
 /**
  * The data source's settings page: the AWS connection (Grafana's own AWS
- * component, so it behaves like CloudWatch or Athena), where live readings sit
- * in DynamoDB, and where the training history sits in S3. Secrets go only to
- * secureJsonData, which Grafana encrypts and never sends back to the browser.
+ * component, so it behaves like CloudWatch or Athena), where readings sit in
+ * DynamoDB, the training history and saved models in S3, refresh and Live
+ * tuning, and Kafka. Secrets go only to secureJsonData, which Grafana encrypts
+ * and never sends back to the browser.
  */
 export function ConfigEditor(props: Props) {
   const { options, onOptionsChange } = props;
@@ -92,62 +174,68 @@ export function ConfigEditor(props: Props) {
 
   const setJson = <K extends keyof AnomalyDataSourceOptions>(key: K, value: AnomalyDataSourceOptions[K]) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
-  const setText = (key: StringSetting) => (event: ChangeEvent<HTMLInputElement>) => {
-    const value = event.currentTarget.value;
-    setJson(key, value === '' ? undefined : value);
-  };
+  const setSecret = (key: SecretKey, value: string) =>
+    onOptionsChange({ ...options, secureJsonData: { ...options.secureJsonData, [key]: value } });
+  const resetSecret = (key: SecretKey) =>
+    onOptionsChange({
+      ...options,
+      secureJsonFields: { ...options.secureJsonFields, [key]: false },
+      secureJsonData: { ...options.secureJsonData, [key]: '' },
+    });
 
-  const textField = (key: TextSettingKey) => {
-    const { label, description, placeholder, required } = TEXT_SETTINGS[key];
-    return (
-      <Field label={label} description={description} required={required} htmlFor={key}>
-        <Input
-          id={key}
-          width={INPUT_WIDTH}
-          value={jsonData[key] ?? ''}
-          placeholder={placeholder}
-          onChange={setText(key)}
-        />
-      </Field>
-    );
-  };
+  const textField = (key: StringSetting) => (
+    <TextField
+      key={key}
+      id={key}
+      setting={TEXT_SETTINGS[key]!}
+      value={jsonData[key]}
+      onChange={(v) => setJson(key, v)}
+    />
+  );
+  const integerField = (key: IntegerSettingKey) => (
+    <IntegerField key={key} id={key} value={jsonData[key]} onChange={(v) => setJson(key, v)} />
+  );
+  const switchField = (key: BooleanSetting, label: string, description: string) => (
+    <Field label={label} description={description} htmlFor={key}>
+      <Switch
+        id={key}
+        value={jsonData[key] ?? DEFAULT_SETTINGS[key]}
+        onChange={(event) => setJson(key, event.currentTarget.checked)}
+      />
+    </Field>
+  );
+  const secretField = (key: SecretKey, label: string, description: string) => (
+    <Field label={label} description={description} htmlFor={key}>
+      <SecretInput
+        id={key}
+        width={INPUT_WIDTH}
+        isConfigured={Boolean(options.secureJsonFields?.[key])}
+        value={options.secureJsonData?.[key] ?? ''}
+        onChange={(event) => setSecret(key, event.currentTarget.value)}
+        onReset={() => resetSecret(key)}
+      />
+    </Field>
+  );
+  const sasl = jsonData.kafkaSaslMechanism ?? DEFAULT_SETTINGS.kafkaSaslMechanism;
+  const kafkaInUse = (jsonData.kafkaBrokers ?? '').trim() !== '';
 
   return (
-    <>
-      <ConnectionConfig
-        // @grafana/aws-sdk types authType as its own enum; ours holds the same strings.
-        // It offers whatever Grafana's [aws] allowed_auth_providers allows; the backend
-        // takes default, keys and credentials, and names authType for any other.
-        {...(props as unknown as ConnectionConfigProps)}
-        defaultEndpoint="https://dynamodb.{region}.amazonaws.com"
-      />
-      {jsonData.authType === 'keys' && (
-        <Field
-          label="Session token"
-          description="Only for temporary credentials (STS); leave empty for long-lived access keys."
-          htmlFor="sessionToken"
-        >
-          <SecretInput
-            id="sessionToken"
-            width={INPUT_WIDTH}
-            isConfigured={Boolean(options.secureJsonFields?.sessionToken)}
-            value={options.secureJsonData?.sessionToken ?? ''}
-            onChange={(event) =>
-              onOptionsChange({
-                ...options,
-                secureJsonData: { ...options.secureJsonData, sessionToken: event.currentTarget.value },
-              })
-            }
-            onReset={() =>
-              onOptionsChange({
-                ...options,
-                secureJsonFields: { ...options.secureJsonFields, sessionToken: false },
-                secureJsonData: { ...options.secureJsonData, sessionToken: '' },
-              })
-            }
-          />
-        </Field>
-      )}
+    <Stack direction="column" gap={2} data-testid={testIds.configEditor.container}>
+      <div>
+        <ConnectionConfig
+          // @grafana/aws-sdk types authType as its own enum; ours holds the same strings.
+          // It offers whatever Grafana's [aws] allowed_auth_providers allows; the backend
+          // takes default, keys and credentials, and names authType for any other.
+          {...(props as unknown as ConnectionConfigProps)}
+          defaultEndpoint="https://dynamodb.{region}.amazonaws.com"
+        />
+        {jsonData.authType === 'keys' &&
+          secretField(
+            'sessionToken',
+            'Session token',
+            'Only for temporary credentials (STS); leave empty for long-lived access keys.'
+          )}
+      </div>
 
       <ConfigSection title="DynamoDB" description="The table the sensors write their readings to.">
         {textField('table')}
@@ -166,69 +254,142 @@ export function ConfigEditor(props: Props) {
           />
         </Field>
         {textField('readingsPath')}
-        <MaxItemsField value={jsonData.maxItemsPerQuery} onChange={(value) => setJson('maxItemsPerQuery', value)} />
+        {integerField('maxItemsPerQuery')}
       </ConfigSection>
 
       <ConfigSection
-        title="Training data (S3)"
-        description="CSV history per sensor that the Isolation Forest learns normal behaviour from. Credentials and region are those of the connection above."
+        title="Training data and models (S3)"
+        description="CSV history per sensor that the Isolation Forest learns normal behaviour from, and where trained models are kept. Credentials and region are those of the connection above."
       >
         {textField('historyBucket')}
         {textField('historyKeyTemplate')}
         {textField('s3Endpoint')}
-        <Field
-          label="Path-style addressing"
-          description="Use bucket names in the path instead of the host name; most S3-compatible servers need it. Default: on."
-          htmlFor="s3ForcePathStyle"
-        >
-          <Switch
-            id="s3ForcePathStyle"
-            value={jsonData.s3ForcePathStyle ?? DEFAULT_SETTINGS.s3ForcePathStyle}
-            onChange={(event) => setJson('s3ForcePathStyle', event.currentTarget.checked)}
+        {switchField(
+          's3ForcePathStyle',
+          'Path-style addressing',
+          'Use bucket names in the path instead of the host name; most S3-compatible servers need it. Default: on.'
+        )}
+        {textField('modelKeyPrefix')}
+      </ConfigSection>
+
+      <ConfigSection
+        title="Refresh and Live"
+        description="How dashboard refreshes and live queries read new readings."
+        isCollapsible
+        isInitiallyOpen={jsonData.refreshOverlapMs !== undefined || jsonData.livePollIntervalMs !== undefined}
+      >
+        {integerField('refreshOverlapMs')}
+        {integerField('livePollIntervalMs')}
+      </ConfigSection>
+
+      <ConfigSection
+        title="Kafka"
+        description="Optional: live queries can read readings from a Kafka topic, and anomalies can be published to one."
+        isCollapsible
+        isInitiallyOpen={kafkaInUse}
+      >
+        {textField('kafkaBrokers')}
+        {textField('kafkaReadingsTopic')}
+        {textField('kafkaAnomaliesTopic')}
+        {switchField(
+          'kafkaPublishAnomalies',
+          'Publish anomalies',
+          'Publish every anomaly a live query finds to the anomalies topic. Default: off.'
+        )}
+        {switchField('kafkaTls', 'TLS', 'Connect to the brokers over TLS. Default: off.')}
+        <Field label="SASL" description="How the client authenticates to the brokers." htmlFor="kafkaSaslMechanism">
+          <RadioButtonGroup<KafkaSaslMechanism>
+            id="kafkaSaslMechanism"
+            options={SASL_OPTIONS}
+            value={sasl}
+            onChange={(mechanism) => setJson('kafkaSaslMechanism', mechanism)}
           />
         </Field>
+        {sasl !== 'none' && textField('kafkaUsername')}
+        {sasl !== 'none' && secretField('kafkaPassword', 'Password', 'SASL password; stored encrypted.')}
       </ConfigSection>
-    </>
+
+      <ConfigSection
+        title="Kafka message fields"
+        description="Where a reading message keeps its parts; the defaults follow the DynamoDB item shape."
+        isCollapsible
+        isInitiallyOpen={false}
+      >
+        {textField('kafkaSensorIdField')}
+        {textField('kafkaTimestampField')}
+        {textField('kafkaReadingsPath')}
+      </ConfigSection>
+    </Stack>
   );
 }
 
-/** Commits only whole numbers in range; anything else stays in the box with a message. */
-function MaxItemsField({
-  value,
-  onChange,
-}: {
-  value: number | undefined;
-  onChange: (value: number | undefined) => void;
-}) {
-  const [text, setText] = useState(value === undefined ? '' : String(value));
+interface TextFieldProps {
+  id: string;
+  setting: TextSetting;
+  value: string | undefined;
+  onChange: (value: string | undefined) => void;
+}
+
+function TextField({ id, setting, value, onChange }: TextFieldProps) {
+  const { label, description, placeholder, required, validate } = setting;
   const [error, setError] = useState<string>();
-  const commit = () => {
-    const trimmed = text.trim();
-    const parsed = Number(trimmed);
-    if (trimmed === '') {
-      setError(undefined);
-      onChange(undefined);
-    } else if (Number.isInteger(parsed) && parsed >= 1 && parsed <= MAX_ITEMS_LIMIT) {
-      setError(undefined);
-      onChange(parsed);
-    } else {
-      setError(`maxItemsPerQuery: must be an integer from 1 to ${MAX_ITEMS_LIMIT} (got ${JSON.stringify(trimmed)})`);
-    }
-  };
   return (
     <Field
-      label="Max items per query"
-      description={`Most items one query reads; a query that stops there says so in a frame notice. Default: ${DEFAULT_SETTINGS.maxItemsPerQuery}.`}
-      htmlFor="maxItemsPerQuery"
+      label={label}
+      description={description}
+      required={required}
+      htmlFor={id}
       invalid={error !== undefined}
       error={error}
     >
       <Input
-        id="maxItemsPerQuery"
+        id={id}
+        width={INPUT_WIDTH}
+        value={value ?? ''}
+        placeholder={placeholder}
+        onChange={(event: ChangeEvent<HTMLInputElement>) => {
+          const text = event.currentTarget.value;
+          onChange(text === '' ? undefined : text);
+        }}
+        onBlur={(event) => setError(validate?.(event.currentTarget.value))}
+      />
+    </Field>
+  );
+}
+
+interface IntegerFieldProps {
+  id: IntegerSettingKey;
+  value: number | undefined;
+  onChange: (value: number | undefined) => void;
+}
+
+/** Commits only whole numbers within SETTINGS_LIMITS; anything else stays in the box with the backend's message. */
+function IntegerField({ id, value, onChange }: IntegerFieldProps) {
+  const { label, description } = INTEGER_SETTINGS[id];
+  const [text, setText] = useState(value === undefined ? '' : String(value));
+  const [error, setError] = useState<string>();
+  const commit = () => {
+    const problem = integerSettingError(id, text);
+    setError(problem);
+    if (problem === undefined) {
+      onChange(text.trim() === '' ? undefined : Number(text));
+    }
+  };
+  const { min, max } = SETTINGS_LIMITS[id];
+  return (
+    <Field
+      label={label}
+      description={`${description} From ${min} to ${max}.`}
+      htmlFor={id}
+      invalid={error !== undefined}
+      error={error}
+    >
+      <Input
+        id={id}
         width={INPUT_WIDTH}
         inputMode="numeric"
         value={text}
-        placeholder={String(DEFAULT_SETTINGS.maxItemsPerQuery)}
+        placeholder={String(DEFAULT_SETTINGS[id])}
         onChange={(event) => setText(event.currentTarget.value)}
         onBlur={commit}
       />

@@ -26,12 +26,20 @@ describe('seed formats', () => {
           sensorId: null,
           timestamp: ['timestamp'],
           readings: ['data'],
-          metricAttributes: { temperature: 'temperature', humidity: 'humidity', pressure: 'pressure', light_level: 'light_level' },
+          metricAttributes: {
+            temperature: 'temperature',
+            humidity: 'humidity',
+            pressure: 'pressure',
+            light_level: 'light_level',
+          },
           timestampUnit: 'auto',
         },
         'sensmitter_1'
       );
-      expect(out).toEqual({ ok: true, item: { sensorId: 'sensmitter_1', timeMs: reading.timeMs, values: [22.81, 41.2, 1012.6, 310], missingMask: 0 } });
+      expect(out).toEqual({
+        ok: true,
+        item: { sensorId: 'sensmitter_1', timeMs: reading.timeMs, values: [22.81, 41.2, 1012.6, 310], missingMask: 0 },
+      });
     }
     expect(tags).toEqual(new Set(['M', 'm', 'S', 's', 'N']));
   });
@@ -43,6 +51,14 @@ describe('seed formats', () => {
     expect(items[0].timestamp).toEqual({ N: '1612137600' });
     const kinds = new Set(items.map((i) => Object.keys(i.payload.M!.data.M!.temperature)[0]));
     expect(kinds).toEqual(new Set(['N', 'S']));
+  });
+
+  it('labels CSV quotes a sensor id with a comma or a quote, so it parses back whole', () => {
+    const csv = labelsCsv([
+      { sensorId: 'lab "B", rack 2', kind: 'drift', metric: 'humidity', startMs: 0, endMs: 60_000, points: 2 },
+    ]);
+    const [row] = parse(csv, { columns: true }) as Array<Record<string, string>>;
+    expect(row).toMatchObject({ sensor_id: 'lab "B", rack 2', kind: 'drift', end_ms: '60000', points: '2' });
   });
 
   it('labels CSV has one row per episode', () => {

@@ -7,12 +7,15 @@
  *   numbers (and some numeric strings, as seed devices send).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { stringify } from 'csv-stringify/sync';
 import { METRICS } from '../../src/common/query';
+import type { TimestampUnit } from '../../src/common/settings';
 import { Rng, type AnomalyLabel, type SimReading } from './signals';
 
-export type TimestampUnit = 's' | 'ms';
+/** The unit the simulator writes epochs in; 'auto' is a way of reading them, not of writing. */
+export type EpochUnit = Exclude<TimestampUnit, 'auto'>;
 
-export function epochIn(unit: TimestampUnit, timeMs: number): number {
+export function epochIn(unit: EpochUnit, timeMs: number): number {
   return unit === 's' ? Math.round(timeMs / 1000) : timeMs;
 }
 
@@ -23,7 +26,7 @@ function tagged(tagging: Tagging, value: string): Record<string, string> {
 }
 
 /** One history row's `payload` JSON; `rng` picks the type-tag style of the row. */
-export function payloadJson(reading: SimReading, unit: TimestampUnit, rng: Rng): string {
+export function payloadJson(reading: SimReading, unit: EpochUnit, rng: Rng): string {
   const r = rng.next();
   const tagging: Tagging = r < 0.7 ? 'upper' : r < 0.9 ? 'lower' : 'number';
   const data: Record<string, Record<string, string>> = {};
@@ -31,22 +34,21 @@ export function payloadJson(reading: SimReading, unit: TimestampUnit, rng: Rng):
     data[m] = tagged(tagging, String(reading.values[m]));
   }
   const mapTag = tagging === 'lower' ? 'm' : 'M';
-  return JSON.stringify({ timestamp: tagged(tagging === 'number' ? 'upper' : tagging, String(epochIn(unit, reading.timeMs))), data: { [mapTag]: data } });
+  return JSON.stringify({
+    timestamp: tagged(tagging === 'number' ? 'upper' : tagging, String(epochIn(unit, reading.timeMs))),
+    data: { [mapTag]: data },
+  });
 }
 
-/** RFC 4180 quoting for one field. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+export const HISTORY_HEADER = stringify([['payload']]);
 
-export const HISTORY_HEADER = 'payload\n';
-
-export function historyRow(reading: SimReading, unit: TimestampUnit, rng: Rng): string {
-  return `${csvField(payloadJson(reading, unit, rng))}\n`;
+/** One CSV line (RFC 4180 quoting by csv-stringify: the JSON's quotes doubled). */
+export function historyRow(reading: SimReading, unit: EpochUnit, rng: Rng): string {
+  return stringify([[payloadJson(reading, unit, rng)]]);
 }
 
 /** A live item in the seed's shape; about one in ten readings is a numeric string. */
-export function dynamoItem(reading: SimReading, unit: TimestampUnit, rng: Rng): Record<string, AttributeValue> {
+export function dynamoItem(reading: SimReading, unit: EpochUnit, rng: Rng): Record<string, AttributeValue> {
   const data: Record<string, AttributeValue> = {};
   for (const m of METRICS) {
     const text = String(reading.values[m]);
@@ -59,12 +61,19 @@ export function dynamoItem(reading: SimReading, unit: TimestampUnit, rng: Rng): 
   };
 }
 
-export const LABELS_HEADER = 'sensor_id,kind,metric,start_ms,end_ms,start_iso,end_iso,points\n';
+const LABEL_COLUMNS = ['sensor_id', 'kind', 'metric', 'start_ms', 'end_ms', 'start_iso', 'end_iso', 'points'];
 
+/** The ground truth, one row per anomaly episode, with a header row. */
 export function labelsCsv(labels: readonly AnomalyLabel[]): string {
-  const rows = labels.map(
-    (l) =>
-      `${csvField(l.sensorId)},${l.kind},${l.metric},${l.startMs},${l.endMs},${new Date(l.startMs).toISOString()},${new Date(l.endMs).toISOString()},${l.points}`
-  );
-  return LABELS_HEADER + rows.map((r) => `${r}\n`).join('');
+  const rows = labels.map((l) => [
+    l.sensorId,
+    l.kind,
+    l.metric,
+    l.startMs,
+    l.endMs,
+    new Date(l.startMs).toISOString(),
+    new Date(l.endMs).toISOString(),
+    l.points,
+  ]);
+  return stringify(rows, { header: true, columns: LABEL_COLUMNS });
 }

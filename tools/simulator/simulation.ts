@@ -14,7 +14,7 @@ import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-s
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dynamoItem, HISTORY_HEADER, historyRow, labelsCsv, type TimestampUnit } from './formats';
+import { dynamoItem, HISTORY_HEADER, historyRow, labelsCsv, type EpochUnit } from './formats';
 import { createSensors, deriveSeed, readingsAt, Rng, type AnomalyLabel, type SensorSimulator } from './signals';
 import { batchWrite, putObject } from './writers';
 
@@ -26,7 +26,7 @@ export interface SimulationOptions {
   liveIntervalMs: number;
   backfillHours: number;
   anomaliesPerDay: number;
-  timestampUnit: TimestampUnit;
+  timestampUnit: EpochUnit;
   /** The run's "now" (pin it for a reproducible run). */
   nowMs: number;
   table: string;
@@ -146,7 +146,9 @@ export class Simulation {
     if (Date.now() - this.lastLiveMs > MAX_CATCH_UP_MS) {
       // A pinned --now in the past: jump to the wall clock instead of replaying the gap item by item.
       this.lastLiveMs = Math.floor(Date.now() / o.liveIntervalMs) * o.liveIntervalMs - o.liveIntervalMs;
-      this.log(`live: skipping ahead to ${new Date(this.lastLiveMs + o.liveIntervalMs).toISOString()} (the run's "now" is in the past)`);
+      this.log(
+        `live: skipping ahead to ${new Date(this.lastLiveMs + o.liveIntervalMs).toISOString()} (the run's "now" is in the past)`
+      );
     }
     while (!signal.aborted && Date.now() < endMs) {
       const due = this.lastLiveMs + o.liveIntervalMs;
@@ -158,7 +160,11 @@ export class Simulation {
       const readings = this.sensors.map((sim) => sim.next(due));
       this.lastLiveMs = due;
       await Promise.all(
-        readings.map((r) => this.dynamo.send(new PutItemCommand({ TableName: o.table, Item: dynamoItem(r, o.timestampUnit, this.formatRng) })))
+        readings.map((r) =>
+          this.dynamo.send(
+            new PutItemCommand({ TableName: o.table, Item: dynamoItem(r, o.timestampUnit, this.formatRng) })
+          )
+        )
       );
       total += readings.length;
       onTick?.(readings.length);

@@ -1,12 +1,18 @@
 import { build } from 'esbuild';
 
+import { bundleWorkerScripts, piscinaWorkerDirPlugin } from './workerBundle';
+
 /**
  * Bundles the backend entry into one CommonJS file: a Node SEA runs a single
  * script and can `require` built-in modules only, so every dependency
  * (grpc-js, protobufjs, apache-arrow) must be inside it. The protos are
  * already string constants in the source, so nothing is read from disk at run time.
+ * The scoring pool's thread scripts are bundled separately and embedded as
+ * text (`IOTLAB_EMBEDDED_WORKERS`, see workerBundle.ts): a worker thread needs
+ * a file, which the executable writes to a private temporary folder.
  */
 export async function bundleBackend(entry: string, outfile: string): Promise<void> {
+  const workers = await bundleWorkerScripts();
   const result = await build({
     entryPoints: [entry],
     outfile,
@@ -21,6 +27,8 @@ export async function bundleBackend(entry: string, outfile: string): Promise<voi
     logLevel: 'warning',
     // grpc-js and apache-arrow pick their Node builds through `main`/`module`; prefer the CJS ones.
     mainFields: ['main', 'module'],
+    define: { IOTLAB_EMBEDDED_WORKERS: JSON.stringify(workers) },
+    plugins: [piscinaWorkerDirPlugin()],
   });
   if (result.errors.length > 0) {
     throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);

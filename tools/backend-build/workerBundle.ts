@@ -32,6 +32,8 @@ const WORKER_OPTIONS: BuildOptions = {
   legalComments: 'none',
   logLevel: 'warning',
   mainFields: ['main', 'module'],
+  // piscina's optional native helper for `niceIncrement`, which the pool does not use (its import fails softly).
+  external: ['@napi-rs/nice'],
 };
 
 /** Rewrites piscina's worker lookup to the folder pool.ts names; fails the build if piscina changed. */

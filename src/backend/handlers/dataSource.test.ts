@@ -9,12 +9,21 @@ import {
   type ResourceRequest,
   type StreamSender,
 } from '../runtime';
+import { ModelCache } from '../scoring/modelCache';
+import { ScoringPool } from '../scoring/pool';
 import { createDataSource } from './dataSource';
-import { MAX_POINTS, pointCount } from './query';
+import { acquireScoringServices, type ServicesLease } from './services';
 import { SELFTEST_PATH } from './streams/selftest';
+import { memoryConnections, type MemoryConnections } from './testing/memoryConnections';
+import { simulatedSensor } from './testing/simulated';
 
-const FROM = 1_700_000_000_000;
-const TO = FROM + 3_600_000;
+const SENSORS = [0, 1].map((index) => simulatedSensor({ index, historyRows: 3000, recentRows: 2000 }));
+const RECENT_START = SENSORS[0]!.recent.series.time[0]!;
+const HOUR = 3_600_000;
+/** 1.5 h after the first reading (the features warm up for 1 h) to 5 h after it: 1,261 readings per sensor. */
+const FROM = RECENT_START + 1.5 * HOUR;
+const TO = RECENT_START + 5 * HOUR;
+const READINGS_IN_RANGE = (TO - FROM) / 10_000 + 1;
 
 function settings(jsonData: unknown = { table: 'readings' }): DataSourceSettings {
   return {
@@ -38,96 +47,259 @@ function context(signal = new AbortController().signal): RequestContext {
     fromAlert: false,
     signal,
     logger: createLogger({ module: 'test', write: () => undefined }),
+  } as unknown as RequestContext;
+}
+
+function dataQuery(model: unknown, range = { from: FROM, to: TO }): DataQuery {
+  return { refId: 'A', queryType: '', maxDataPoints: 1000, intervalMs: 60_000, timeRange: range, model };
+}
+
+/** A data source over in-memory readings and histories, with its own model cache (inline scoring). */
+function memorySource(over: { histories?: boolean } = {}) {
+  const connections: MemoryConnections = memoryConnections({
+    readings: SENSORS.map((s) => s.recent.series),
+    histories: over.histories === false ? [] : SENSORS.map((s) => s.history.series),
+  });
+  const services: ServicesLease = {
+    services: { pool: new ScoringPool(), models: new ModelCache() },
+    release: async () => undefined,
   };
+  return { connections, services, instance: createDataSource(settings(), undefined, { connections, services }) };
 }
 
-function dataQuery(model: unknown, maxDataPoints = 100): DataQuery {
-  return { refId: 'A', queryType: '', maxDataPoints, intervalMs: 1000, timeRange: { from: FROM, to: TO }, model };
+function field(frame: Frame, name: string) {
+  const found = frame.fields.find((f) => f.name === name);
+  if (!found) {
+    throw new Error(`no field ${name} in ${frame.fields.map((f) => f.name).join(', ')}`);
+  }
+  return found;
 }
 
-const instance = createDataSource(settings());
+function stat(frame: Frame, name: string): number | undefined {
+  return frame.meta?.stats?.find((s) => s.displayName === name)?.value;
+}
 
-describe('data source (placeholder query): query', () => {
-  test('anomalies: one frame per sensor named after it, fields time, <metric>, anomaly_score, anomaly', async () => {
-    const frames = await instance.query(dataQuery({ sensors: ['s1', 's2'], metric: 'humidity' }), context());
-    expect(frames.map((f) => f.name)).toEqual(['s1', 's2']);
+function texts(frame: Frame): string[] {
+  return (frame.meta?.notices ?? []).map((n) => n.text);
+}
+
+describe('query: anomalies', () => {
+  const source = memorySource();
+
+  test('one wide frame per sensor: time, the metric, anomaly, anomaly_score, explanation — numbers only, labelled sensor + series', async () => {
+    const frames = await source.instance.query(dataQuery({ metric: 'humidity' }), context());
+    expect(frames.map((f) => f.name)).toEqual(['sensmitter_1', 'sensmitter_2']);
     for (const frame of frames) {
-      expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
-        ['time', 'time'],
-        ['humidity', 'number'],
-        ['anomaly_score', 'number'],
-        ['anomaly', 'number'],
+      expect(frame.fields.map((f) => [f.name, f.type, f.labels])).toEqual([
+        ['time', 'time', undefined],
+        ['humidity', 'number', { sensor: frame.name, series: 'humidity' }],
+        ['anomaly', 'number', { sensor: frame.name, series: 'anomaly' }],
+        ['anomaly_score', 'number', { sensor: frame.name, series: 'anomaly_score' }],
+        ['explanation', 'number', { sensor: frame.name, series: 'explanation' }],
       ]);
-      expect(frame.fields[1]!.labels).toEqual({ sensor: frame.name });
+      expect(field(frame, 'humidity').config).toEqual({ displayName: `Humidity ${frame.name}`, unit: 'humidity' });
+      expect(field(frame, 'explanation').config?.mappings).toHaveLength(1);
     }
   });
 
-  test('no sensors → a single sensor "demo"; the metric defaults to temperature', async () => {
-    const frames = await instance.query(dataQuery({}), context());
-    expect(frames.map((f) => f.name)).toEqual(['demo']);
-    expect(frames[0]!.fields[1]!.name).toBe('temperature');
+  test('every reading of the range is scored; flags are 0/1 and explained exactly when set', async () => {
+    const [frame] = await source.instance.query(
+      dataQuery({ sensors: ['sensmitter_1'], contamination: 0.05 }),
+      context()
+    );
+    const time = field(frame!, 'time').values as Float64Array;
+    const flag = field(frame!, 'anomaly');
+    const explanation = field(frame!, 'explanation').values as Float64Array;
+    expect(time.length).toBe(READINGS_IN_RANGE);
+    expect(time[0]).toBe(FROM);
+    expect(time[time.length - 1]).toBe(TO);
+    expect(flag.nulls).toBeUndefined();
+    const flags = Array.from(flag.values as Float64Array);
+    expect(new Set(flags)).toEqual(new Set([0, 1]));
+    flags.forEach((f, i) => expect(explanation[i]! >= 100).toBe(f === 1));
+    expect(stat(frame!, 'Readings')).toBe(READINGS_IN_RANGE);
+    expect(stat(frame!, 'Anomalies')).toBe(flags.filter((f) => f === 1).length);
+    expect(stat(frame!, 'Training rows')).toBeGreaterThan(2900);
+    expect(frame!.meta?.custom).toMatchObject({
+      model: { source: expect.stringMatching(/trained|cache/), key: expect.stringMatching(/^if-/) },
+    });
   });
 
-  test('values: a sine over the time range with min(maxDataPoints, 10000) points; score = |sine|, anomaly = score > 0.99', async () => {
-    const [frame] = await instance.query(dataQuery({}, 101), context());
-    const [time, value, score, anomaly] = frame!.fields as [Frame['fields'][0], ...Frame['fields']];
-    expect(time.values.length).toBe(101);
-    expect(time.values[0]).toBe(FROM);
-    expect(time.values[100]).toBe(TO);
-    for (let i = 0; i < 101; i++) {
-      expect(value!.values[i]).toBeCloseTo(Math.sin((2 * Math.PI * 4 * i) / 100), 12);
-      expect(score!.values[i]).toBe(Math.abs(value!.values[i] as number));
-      expect(anomaly!.values[i]).toBe((score!.values[i] as number) > 0.99 ? 1 : 0);
-    }
-    expect((anomaly!.values as Float64Array).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    expect(pointCount(50_000)).toBe(MAX_POINTS);
-    expect(pointCount(0)).toBe(MAX_POINTS);
+  test('the model is trained once, persisted, and reused by the next query (cache) and by a new process (store)', async () => {
+    const fresh = memorySource();
+    const first = await fresh.instance.query(dataQuery({ sensors: ['sensmitter_2'] }), context());
+    const second = await fresh.instance.query(dataQuery({ sensors: ['sensmitter_2'] }), context());
+    const model = (f: Frame[]) => f[0]!.meta?.custom?.model as { key: string; source: string };
+    expect(model(first).source).toBe('trained');
+    expect(model(second)).toEqual({ ...model(first), source: 'cache' });
+    expect([...fresh.connections.store.objects.keys()]).toEqual([model(first).key]);
+    // Another process: empty model cache, same S3 store.
+    const restarted = createDataSource(settings(), undefined, {
+      connections: fresh.connections,
+      services: { services: { pool: new ScoringPool(), models: new ModelCache() }, release: async () => undefined },
+    });
+    const third = await restarted.query(dataQuery({ sensors: ['sensmitter_2'] }), context());
+    expect(model(third)).toMatchObject({ key: model(first).key, source: 'store' });
+    expect(field(third[0]!, 'anomaly_score').values).toEqual(field(first[0]!, 'anomaly_score').values);
   });
 
-  test('anomaly_count: per sensor a timeseries-multi frame with time + anomaly_count labelled by sensor', async () => {
-    const frames = await instance.query(dataQuery({ queryType: 'anomaly_count', sensors: ['s1'] }), context());
-    expect(frames).toHaveLength(1);
-    expect(frames[0]!.meta).toEqual({ type: 'timeseries-multi', typeVersion: [0, 1] });
-    expect(frames[0]!.fields.map((f) => [f.name, f.type, f.labels])).toEqual([
-      ['time', 'time', undefined],
-      ['anomaly_count', 'number', { sensor: 's1' }],
-    ]);
+  test('a refresh reads only what is new, and answers the same', async () => {
+    const fresh = memorySource();
+    const first = await fresh.instance.query(dataQuery({}), context());
+    const readBefore = fresh.connections.table.itemsRead;
+    const again = await fresh.instance.query(dataQuery({}), context());
+    expect(fresh.connections.table.itemsRead - readBefore).toBe(2 * 7); // the 60 s overlap, both ends included
+    expect(again.map((f) => f.fields.map((x) => Array.from(x.values as Float64Array)))).toEqual(
+      first.map((f) => f.fields.map((x) => Array.from(x.values as Float64Array)))
+    );
+    expect(stat(again[0]!, 'Readings reused from the cache')).toBe(READINGS_IN_RANGE + 360 - 7);
   });
 
-  test('stream: an empty frame pointing at the Live channel ds/<uid>/selftest', async () => {
-    expect(await instance.query(dataQuery({ live: true }), context())).toEqual([
-      { fields: [], meta: { channel: 'ds/ds1/selftest' } },
-    ]);
+  test('no history object: a notice, and the readings shown unscored (null), not an error', async () => {
+    const noHistory = memorySource({ histories: false });
+    const [frame] = await noHistory.instance.query(dataQuery({ sensors: ['sensmitter_1'] }), context());
+    expect(texts(frame!).join(' ')).toMatch(/No training history for sensmitter_1.*training "window"/);
+    expect(field(frame!, 'temperature').values.length).toBe(READINGS_IN_RANGE);
+    expect(Array.from(field(frame!, 'anomaly_score').nulls!)).toEqual(new Array(READINGS_IN_RANGE).fill(1));
+  });
+
+  test('too little training data (a 1-hour window that is mostly before the data): a notice naming the window', async () => {
+    const [frame] = await source.instance.query(
+      dataQuery(
+        { sensors: ['sensmitter_1'], isolationForest: { training: 'window', trainingWindow: '1h' } },
+        { from: RECENT_START + HOUR / 2, to: TO }
+      ),
+      context()
+    );
+    expect(texts(frame!).join(' ')).toMatch(
+      /Not enough training data in the 1h of readings of sensmitter_1 .* at least 50/
+    );
+    expect(field(frame!, 'anomaly').nulls).toBeDefined();
+  });
+
+  test('readings too close to the start of the data are shown unscored, with a notice saying why', async () => {
+    const [frame] = await source.instance.query(
+      dataQuery({ sensors: ['sensmitter_1'] }, { from: RECENT_START, to: RECENT_START + 2 * HOUR }),
+      context()
+    );
+    const nulls = field(frame!, 'anomaly').nulls!;
+    expect(nulls[0]).toBe(1);
+    expect(nulls[nulls.length - 1]).toBe(0);
+    expect(texts(frame!).join(' ')).toMatch(
+      /readings of the range are not scored: \d+ were too close to the start of the data/
+    );
+  });
+
+  test('a sensor without readings in the range: its frame is empty and says so', async () => {
+    const [frame] = await source.instance.query(dataQuery({ sensors: ['nobody'] }), context());
+    expect(frame!.name).toBe('nobody');
+    expect(field(frame!, 'time').values.length).toBe(0);
+    expect(texts(frame!)).toContain('No readings of nobody in this time range.');
+  });
+
+  test('an empty range (from = to) gives empty frames for the named sensors and none otherwise', async () => {
+    const named = await source.instance.query(
+      dataQuery({ sensors: ['sensmitter_1'] }, { from: FROM, to: FROM }),
+      context()
+    );
+    expect(named.map((f) => [f.name, f.fields[0]!.values.length])).toEqual([['sensmitter_1', 0]]);
+    expect(await source.instance.query(dataQuery({}, { from: FROM, to: FROM }), context())).toEqual([]);
+  });
+
+  test('a cancelled query rejects as cancelled (499)', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(memorySource().instance.query(dataQuery({}), context(controller.signal))).rejects.toMatchObject({
+      status: 499,
+    });
   });
 
   test.each([
     [{ model: 'xgboost' }, 'model'],
     [{ contamination: 0.9 }, 'contamination'],
     [{ sensors: 'one' }, 'sensors'],
-  ])('an invalid query %j fails its refId with 400/plugin naming the field', async (model, field) => {
-    const error = await instance.query(dataQuery(model), context()).catch((e: unknown) => e);
+    [{ model: 'dbscan' }, 'featureSet'],
+  ])('an invalid query %j fails its refId with 400/plugin naming the field', async (model, name) => {
+    const error = await source.instance.query(dataQuery(model), context()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryError);
     expect(error).toMatchObject({ status: 400, source: 'plugin' });
-    expect((error as Error).message.startsWith(`${field}: must be `)).toBe(true);
+    expect((error as Error).message.startsWith(`${name}: must be `)).toBe(true);
+  });
+
+  test('live: an empty frame pointing at the Live channel ds/<uid>/selftest', async () => {
+    expect(await source.instance.query(dataQuery({ live: true }), context())).toEqual([
+      { fields: [], meta: { channel: 'ds/ds1/selftest' } },
+    ]);
   });
 });
 
-describe('data source: health, resources, streams', () => {
-  test('health: ERROR naming table when it is missing, OK otherwise, never echoing secrets', async () => {
-    const missing = await createDataSource(settings({})).checkHealth(context());
+describe('query: anomaly_count', () => {
+  const source = memorySource();
+
+  test('per sensor a timeseries-multi frame of anomalies per interval, summing to the flags of the anomalies frame', async () => {
+    const model = { countInterval: '10m', contamination: 0.05 };
+    const counts = await source.instance.query(dataQuery({ ...model, queryType: 'anomaly_count' }), context());
+    const anomalies = await source.instance.query(dataQuery(model), context());
+    expect(counts.map((f) => f.name)).toEqual(['sensmitter_1', 'sensmitter_2']);
+    counts.forEach((frame, i) => {
+      expect(frame.meta).toMatchObject({ type: 'timeseries-multi', typeVersion: [0, 1] });
+      expect(frame.fields.map((f) => [f.name, f.type, f.labels])).toEqual([
+        ['time', 'time', undefined],
+        ['anomaly_count', 'number', { sensor: frame.name, series: 'anomaly_count' }],
+      ]);
+      const time = Array.from(field(frame, 'time').values as Float64Array);
+      expect(time.every((t, k) => k === 0 || t - time[k - 1]! === 600_000)).toBe(true);
+      const total = (field(frame, 'anomaly_count').values as Float64Array).reduce((a, b) => a + b, 0);
+      expect(total).toBe(stat(anomalies[i]!, 'Anomalies'));
+    });
+  });
+});
+
+describe('health, resources, streams', () => {
+  const source = memorySource();
+
+  test('health: ERROR naming the table when it is missing, never echoing secrets', async () => {
+    const unconfigured = createDataSource(settings({}));
+    const missing = await unconfigured.checkHealth(context());
+    await unconfigured.dispose!();
     expect(missing.status).toBe('ERROR');
     expect(missing.message).toContain('table');
-    const ok = await instance.checkHealth(context());
+    expect(JSON.stringify(missing)).not.toContain('do-not-echo-me');
+  });
+
+  test('health: OK saying what was checked — table, key schema, access path, an item, the history, the models', async () => {
+    const ok = await source.instance.checkHealth(context());
     expect(ok.status).toBe('OK');
-    expect(ok.message).toContain('Placeholder backend is running');
-    expect(JSON.stringify([missing, ok])).not.toContain('do-not-echo-me');
+    expect(ok.message).toMatch(
+      /^Settings decoded; DynamoDB table memory_readings \(uid, timestamp\): Query by sensor, one item decoded \(sensor sensmitter_1, .*\); training data s3:\/\/memory-history\/sensmitter_1.csv: 3,000 rows, 0 skipped; models persisted under memory:\/\/models\/$/
+    );
+    expect(Object.keys(ok.details ?? {})).toEqual(['settings', 'dynamodb', 's3', 'models']);
   });
 
   test('resource GET defaults → the query defaults and limits', async () => {
-    const route = instance.resources!.find((r) => r.path === 'defaults' && r.method === 'GET')!;
+    const route = source.instance.resources!.find((r) => r.path === 'defaults' && r.method === 'GET')!;
     const response = await route.handler({} as ResourceRequest, context());
     expect(response).toEqual({ status: 200, body: { query: DEFAULT_QUERY, limits: LIMITS } });
-    expect(instance.resources!.map((r) => `${r.method} ${r.path}`)).toEqual(['GET defaults', 'GET sensors']);
+    expect(source.instance.resources!.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET defaults',
+      'GET sensors',
+      'GET models',
+    ]);
+  });
+
+  test('resource GET models lists the cached models with what they were trained on', async () => {
+    await source.instance.query(dataQuery({ sensors: ['sensmitter_1'] }), context());
+    const route = source.instance.resources!.find((r) => r.path === 'models')!;
+    const response = (await route.handler({} as ResourceRequest, context())) as { body: { models: unknown[] } };
+    expect(response.body.models).toEqual([
+      expect.objectContaining({
+        key: expect.stringMatching(/^if-/),
+        identity: 'history:s3://memory-history/sensmitter_1.csv@"v1"',
+        rows: expect.any(Number),
+        source: 'trained',
+        bytes: expect.any(Number),
+      }),
+    ]);
   });
 
   test('resource GET sensors with no table configured → 400 naming the setting, before any AWS call', async () => {
@@ -137,11 +309,14 @@ describe('data source: health, resources, streams', () => {
       status: 400,
       message: expect.stringMatching(/^table: required/),
     });
+    await unconfigured.dispose!();
   });
 
   test('stream selftest: subscribe OK, other paths NOT_FOUND', async () => {
-    expect(await instance.streams!.subscribe({ path: SELFTEST_PATH, data: null }, context())).toEqual({ status: 'OK' });
-    expect(await instance.streams!.subscribe({ path: 'other', data: null }, context())).toEqual({
+    expect(await source.instance.streams!.subscribe({ path: SELFTEST_PATH, data: null }, context())).toEqual({
+      status: 'OK',
+    });
+    expect(await source.instance.streams!.subscribe({ path: 'other', data: null }, context())).toEqual({
       status: 'NOT_FOUND',
     });
   });
@@ -159,12 +334,26 @@ describe('data source: health, resources, streams', () => {
       sendJSON: async () => undefined,
     };
     const started = Date.now();
-    await instance.streams!.run({ path: SELFTEST_PATH, data: null }, context(controller.signal), sender);
+    await source.instance.streams!.run({ path: SELFTEST_PATH, data: null }, context(controller.signal), sender);
     expect(frames).toHaveLength(3);
     expect(Date.now() - started).toBeGreaterThanOrEqual(180);
-    expect(frames[0]!.fields.map((f) => [f.name, f.type, f.values.length])).toEqual([
-      ['time', 'time', 1],
-      ['value', 'number', 1],
-    ]);
+  });
+});
+
+describe('process-wide scoring services', () => {
+  test('instances share one pool; it ends when the last instance is disposed, not before', async () => {
+    const a = acquireScoringServices();
+    const b = acquireScoringServices();
+    expect(b.services.pool).toBe(a.services.pool);
+    const destroy = jest.spyOn(a.services.pool, 'destroy');
+    await a.release();
+    await a.release();
+    expect(destroy).not.toHaveBeenCalled();
+    await b.release();
+    expect(destroy).toHaveBeenCalledTimes(1);
+    const c = acquireScoringServices();
+    expect(c.services.pool).not.toBe(a.services.pool);
+    expect(c.services.models).toBe(a.services.models);
+    await c.release();
   });
 });

@@ -7,6 +7,7 @@
  */
 import { QueryFieldError } from '../../common/query';
 import { QueryError, ResourceError, type ErrorSource } from '../runtime';
+import { ScoringCancelledError } from '../scoring/features';
 import { SourceError, type SourceErrorCode } from '../sources/errors';
 
 interface Classified {
@@ -36,23 +37,33 @@ export function classifyError(error: unknown): Classified | undefined {
   if (error instanceof SourceError) {
     return SOURCE_ERRORS[error.code];
   }
+  if (error instanceof ScoringCancelledError || (error as { name?: unknown } | null)?.name === 'AbortError') {
+    // The request was cancelled (the scoring pool's or a DOM abort): nobody reads the answer.
+    return SOURCE_ERRORS.aborted;
+  }
   return undefined;
 }
 
 /** For QueryData: a refId's error with its status; unexpected errors pass through (the runtime makes them 500). */
 export function toQueryError(error: unknown): unknown {
   const classified = classifyError(error);
-  if (!classified || !(error instanceof Error)) {
+  if (!classified) {
     return error;
   }
-  return new QueryError(error.message, { ...classified, cause: error });
+  return new QueryError(messageOf(error), { ...classified, cause: error });
+}
+
+/** An error's message; DOMExceptions from another realm are not `instanceof Error` but have one. */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 /** For CallResource: the same statuses as HTTP answers. */
 export function toResourceError(error: unknown): unknown {
   const classified = classifyError(error);
-  if (!classified || !(error instanceof Error)) {
+  if (!classified) {
     return error;
   }
-  return new ResourceError(classified.status, error.message);
+  return new ResourceError(classified.status, messageOf(error));
 }

@@ -1,89 +1,329 @@
 /**
- * QueryData per refId. TODO(issue 7): still the placeholder — it validates the
- * query exactly as the product will, then answers a sine wave in the frame
- * shape; the real pipeline (read → features → model → frames) replaces it.
+ * QueryData, per refId: validate → read the range (named sensors, or all)
+ * plus the features' warm-up before it → features → model → frames.
+ *
+ * - Readings come through the per-sensor recent-readings cache, so a refresh
+ *   reads only what is new (sources/recentReadings.ts).
+ * - Isolation Forest scores with a model of the sensor's history or of a
+ *   window before the range (training.ts); DBSCAN clusters the standardized
+ *   range itself. Both run on the scoring pool's threads.
+ * - What could not be scored — no readings, too little training data, a
+ *   capped or partly malformed read, readings whose windows were not yet
+ *   full — is said in frame notices; the readings are still shown.
  */
-import { COUNT_FRAME, COUNT_FRAME_TYPE, ANOMALY_FRAME } from '../../common/frames';
-import { resolveQuery } from '../../common/query';
-import { numberField, timeField, type DataQuery, type Frame, type RequestContext } from '../runtime';
+import { featureColumnCount } from '../../common/features';
+import { parseDuration, LIMITS, QueryFieldError, type ResolvedQuery, resolveQuery } from '../../common/query';
+import { MAX_DBSCAN_FEATURES } from '../../detectors';
+import type { DataQuery, Frame, Notice, RequestContext } from '../runtime';
+import { mapLimited } from '../async/mapLimited';
+import { featureSpecOf, warmupMs } from '../scoring/features';
+import { lowerBound, type RangeScores } from '../scoring/pool';
+import type { DropCounts, FeatureSpec } from '../scoring/types';
+import type { ReadStats, SensorSeries } from '../sources/types';
+import type { Connections } from './connections';
 import { toQueryError } from './errors';
+import {
+  anomalyFrame,
+  countFrame,
+  emptyOutcome,
+  noDataFrame,
+  type Counts,
+  type RangeScoring,
+  type SensorOutcome,
+} from './frames';
+import type { ScoringServices } from './services';
 import { SELFTEST_PATH } from './streams/selftest';
+import { isolationForestModel } from './training';
 
-export const MAX_POINTS = 10_000;
-/** Sine periods across the query's time range. */
-const CYCLES = 4;
-const ANOMALY_THRESHOLD = 0.99;
-const DEFAULT_SENSOR = 'demo';
-
-interface SineSeries {
-  time: Float64Array;
-  value: Float64Array;
-  score: Float64Array;
-  anomaly: Float64Array;
+export interface QueryDeps {
+  connections: Connections;
+  services: ScoringServices;
 }
 
-/** min(maxDataPoints, 10 000) points; a request without maxDataPoints (0) gets the cap. */
-export function pointCount(maxDataPoints: number): number {
-  return maxDataPoints > 0 ? Math.min(Math.floor(maxDataPoints), MAX_POINTS) : MAX_POINTS;
+/** Sensors scored side by side within one refId (the pool bounds the threads). */
+const SENSOR_CONCURRENCY = 4;
+/** anomaly_count buckets per series at most, whatever interval Grafana asks for. */
+export const MAX_COUNT_BUCKETS = 10_000;
+
+const DROP_TEXT: Readonly<Record<keyof DropCounts, string>> = {
+  warming_up: 'were too close to the start of the data or to a gap for the feature windows',
+  missing_reading: 'lacked one of the model’s readings',
+  duplicate_time: 'repeated the timestamp of the reading before',
+  out_of_order: 'arrived out of order',
+};
+
+/** The anomaly_count bucket width: `countInterval`, else the panel's interval, within the limits. */
+export function countIntervalMs(query: ResolvedQuery, dataQuery: DataQuery): number {
+  const { min, max } = LIMITS.countIntervalMs;
+  const asked = query.countInterval ? parseDuration(query.countInterval)! : dataQuery.intervalMs;
+  const span = dataQuery.timeRange.to - dataQuery.timeRange.from;
+  const interval = Number.isFinite(asked) && asked > 0 ? asked : span / MAX_COUNT_BUCKETS;
+  return Math.min(max, Math.max(min, interval, Math.ceil(span / MAX_COUNT_BUCKETS)));
 }
 
-function sineSeries(from: number, to: number, points: number): SineSeries {
-  const series: SineSeries = {
-    time: new Float64Array(points),
-    value: new Float64Array(points),
-    score: new Float64Array(points),
-    anomaly: new Float64Array(points),
-  };
-  const step = points > 1 ? (to - from) / (points - 1) : 0;
-  for (let i = 0; i < points; i++) {
-    const value = Math.sin((2 * Math.PI * CYCLES * i) / Math.max(points - 1, 1));
-    series.time[i] = from + i * step;
-    series.value[i] = value;
-    series.score[i] = Math.abs(value);
-    series.anomaly[i] = Math.abs(value) > ANOMALY_THRESHOLD ? 1 : 0;
+function describeQuery(query: ResolvedQuery, spec: FeatureSpec): string {
+  const model =
+    query.model === 'isolation_forest'
+      ? `isolation_forest (${query.isolationForest.nEstimators} trees, seed ${query.isolationForest.seed}, trained on ${
+          query.isolationForest.training === 'window'
+            ? `the ${query.isolationForest.trainingWindow} before the range`
+            : 'the S3 history'
+        })`
+      : `dbscan (eps ${query.dbscan.eps}, minSamples ${query.dbscan.minSamples})`;
+  return `${model}, contamination ${query.contamination}, ${query.featureSet} features (${spec.transforms.join(', ')}) of ${spec.metrics.join(', ')}`;
+}
+
+function droppedNotice(dropped: DropCounts, unscored: number): Notice | undefined {
+  if (unscored === 0) {
+    return undefined;
   }
-  return series;
-}
-
-function anomalyFrame(sensor: string, metric: string, series: SineSeries): Frame {
+  const parts = (Object.keys(DROP_TEXT) as Array<keyof DropCounts>)
+    .filter((reason) => dropped[reason] > 0)
+    .map((reason) => `${dropped[reason]} ${DROP_TEXT[reason]}`);
   return {
-    name: sensor,
-    fields: [
-      timeField(ANOMALY_FRAME.time.name, series.time),
-      numberField(metric, series.value, { labels: { sensor } }),
-      numberField(ANOMALY_FRAME.score.name, series.score),
-      numberField(ANOMALY_FRAME.flag.name, series.anomaly),
-    ],
+    severity: 'info',
+    text: `${unscored} readings of the range are not scored: ${parts.join('; ') || 'no feature row'}.`,
   };
 }
 
-function anomalyCountFrame(sensor: string, series: SineSeries): Frame {
-  return {
-    name: sensor,
-    meta: { ...COUNT_FRAME_TYPE },
-    fields: [
-      timeField(COUNT_FRAME.time.name, series.time),
-      numberField(COUNT_FRAME.count.name, series.anomaly, { labels: { sensor } }),
-    ],
+/** Spreads the scored rows over the range's readings; the rest stay unscored (null in the frame). */
+function alignScores(scores: RangeScores, rangeStart: number, length: number): RangeScoring {
+  const aligned: RangeScoring = {
+    score: new Float64Array(length),
+    flag: new Float64Array(length),
+    explanation: new Float64Array(length),
+    scored: new Uint8Array(length),
+    threshold: scores.threshold,
   };
+  for (let r = 0; r < scores.rows; r++) {
+    const i = scores.rowIndex[r]! - rangeStart;
+    aligned.score[i] = scores.score[r]!;
+    aligned.flag[i] = scores.flag[r]!;
+    aligned.explanation[i] = scores.explanation[r]!;
+    aligned.scored[i] = 1;
+  }
+  return aligned;
 }
 
-export async function runQuery(dataQuery: DataQuery, ctx: RequestContext): Promise<Frame[]> {
-  let resolved;
+interface SensorRequest {
+  series: SensorSeries;
+  query: ResolvedQuery;
+  spec: FeatureSpec;
+  fromMs: number;
+  signal: AbortSignal;
+  itemsRead: number;
+  reused: number;
+  description: string;
+}
+
+async function scoreSensor(request: SensorRequest, deps: QueryDeps): Promise<SensorOutcome> {
+  const { series, query, spec, fromMs, signal } = request;
+  const rangeStart = lowerBound(series.time, fromMs);
+  const outcome: SensorOutcome = {
+    sensorId: series.sensorId,
+    metric: query.metric,
+    time: series.time.subarray(rangeStart),
+    value: series.readings[query.metric].subarray(rangeStart),
+    itemsRead: request.itemsRead,
+    itemsSkipped: 0,
+    reused: request.reused,
+    notices: [],
+    description: request.description,
+  };
+  if (outcome.time.length === 0) {
+    outcome.notices.push({ severity: 'info', text: `No readings of ${series.sensorId} in this time range.` });
+    return outcome;
+  }
+  let scores: RangeScores | undefined;
+  if (query.model === 'isolation_forest') {
+    const answer = await isolationForestModel({ sensor: series.sensorId, query, spec, fromMs, signal }, deps);
+    outcome.itemsRead += answer.itemsRead;
+    outcome.notices.push(...answer.notices);
+    if (answer.ok) {
+      outcome.model = answer.info;
+      scores = await deps.services.pool.scoreRange(series, {
+        spec,
+        scoreFromMs: fromMs,
+        model: answer.model.shared,
+        signal,
+      });
+    }
+  } else {
+    const result = await deps.services.pool.dbscanRange(series, {
+      spec,
+      scoreFromMs: fromMs,
+      eps: query.dbscan.eps,
+      minSamples: query.dbscan.minSamples,
+      // resolveQuery allows 'auto' only for Isolation Forest.
+      contamination: query.contamination as number,
+      signal,
+    });
+    if (result.ok) {
+      scores = result;
+      outcome.model = {
+        key: `dbscan eps ${result.eps.toPrecision(4)}`,
+        source: 'range',
+        identity: 'the range itself',
+        trainingRows: result.rows,
+        trainingMs: 0,
+      };
+    } else {
+      outcome.notices.push({
+        severity: 'warning',
+        text: `DBSCAN needs more than ${result.needed - 1} scorable readings; the range has ${result.rows}. The readings are shown unscored.`,
+      });
+    }
+  }
+  if (scores) {
+    outcome.scoring = alignScores(scores, rangeStart, outcome.time.length);
+    const notice = droppedNotice(scores.dropped, outcome.time.length - scores.rows);
+    if (notice) {
+      outcome.notices.push(notice);
+    }
+  }
+  return outcome;
+}
+
+function readNotices(stats: ReadStats, table: string): Notice[] {
+  const notices: Notice[] = [];
+  if (stats.truncated) {
+    notices.push({
+      severity: 'warning',
+      text: `The read stopped after ${stats.itemCap} DynamoDB items (maxItemsPerQuery): only part of the range is shown. Narrow the range or the sensors, or raise the limit in the data source settings.`,
+    });
+  }
+  if (stats.itemsSkipped > 0) {
+    const reasons = Object.entries(stats.skipReasons)
+      .map(([reason, n]) => `${n} ${reason}`)
+      .join(', ');
+    notices.push({
+      severity: 'warning',
+      text: `${stats.itemsSkipped} items of table ${table} were skipped as malformed (${reasons}).`,
+    });
+  }
+  const missing = Object.entries(stats.missingReadings);
+  if (missing.length > 0) {
+    notices.push({
+      severity: 'info',
+      text: `Items without some readings: ${missing.map(([metric, n]) => `${n} without ${metric}`).join(', ')}.`,
+    });
+  }
+  return notices;
+}
+
+function countsOf(outcome: SensorOutcome, bucket: { fromMs: number; toMs: number; intervalMs: number }): Counts {
+  const scoring = outcome.scoring;
+  if (!scoring) {
+    return { time: new Float64Array(0), count: new Float64Array(0) };
+  }
+  const flagged = [];
+  for (let i = 0; i < outcome.time.length; i++) {
+    if (scoring.scored[i] && scoring.flag[i]) {
+      flagged.push(i);
+    }
+  }
+  return countPerBucket(
+    Float64Array.from(flagged, (i) => outcome.time[i]!),
+    bucket
+  );
+}
+
+// TODO(H2): replace with the scoring core's countPerInterval once src/backend/scoring/counts.ts lands.
+function countPerBucket(times: Float64Array, bucket: { fromMs: number; toMs: number; intervalMs: number }): Counts {
+  const { fromMs, toMs, intervalMs } = bucket;
+  const first = Math.floor(fromMs / intervalMs) * intervalMs;
+  const n = toMs < fromMs ? 0 : Math.floor((toMs - first) / intervalMs) + 1;
+  const time = Float64Array.from({ length: n }, (_, k) => first + k * intervalMs);
+  const count = new Float64Array(n);
+  for (const t of times) {
+    count[Math.floor((t - first) / intervalMs)]! += 1;
+  }
+  return { time, count };
+}
+
+async function scoreQuery(
+  dataQuery: DataQuery,
+  query: ResolvedQuery,
+  ctx: RequestContext,
+  deps: QueryDeps
+): Promise<Frame[]> {
+  const { from, to } = dataQuery.timeRange;
+  const spec = featureSpecOf({ metrics: query.metrics, transforms: query.transforms });
+  const signal = ctx.signal;
+  if (to <= from) {
+    return emptyRangeFrames(query, dataQuery, spec);
+  }
+  const read = await deps.connections
+    .recent()
+    .readRange({ sensors: query.sensors, fromMs: from - warmupMs(spec), toMs: to, signal });
+  const description = describeQuery(query, spec);
+  const outcomes = await mapLimited(read.series, SENSOR_CONCURRENCY, (series) =>
+    scoreSensor(
+      {
+        series,
+        query,
+        spec,
+        fromMs: from,
+        signal,
+        description,
+        itemsRead: read.perSensor.get(series.sensorId)?.read ?? 0,
+        reused: read.perSensor.get(series.sensorId)?.reused ?? 0,
+      },
+      deps
+    )
+  );
+  const table = deps.connections.dynamoConfig().table;
+  const shared = readNotices(read.stats, table);
+  const first = outcomes[0];
+  if (!first) {
+    shared.push({ severity: 'info', text: `No sensor of table ${table} has readings in this time range.` });
+    return [noDataFrame(query.queryType, query.metric, shared)];
+  }
+  first.notices.unshift(...shared);
+  first.itemsSkipped = read.stats.itemsSkipped;
+  return framesOf(outcomes, query, dataQuery);
+}
+
+function framesOf(outcomes: SensorOutcome[], query: ResolvedQuery, dataQuery: DataQuery): Frame[] {
+  if (query.queryType === 'anomaly_count') {
+    const { from, to } = dataQuery.timeRange;
+    const bucket = { fromMs: from, toMs: to, intervalMs: countIntervalMs(query, dataQuery) };
+    return outcomes.map((o) => countFrame(o, countsOf(o, bucket)));
+  }
+  return outcomes.map(anomalyFrame);
+}
+
+/** A range of no length has no readings: empty frames for the named sensors, none otherwise. */
+function emptyRangeFrames(query: ResolvedQuery, dataQuery: DataQuery, spec: FeatureSpec): Frame[] {
+  const outcomes = query.sensors.map((sensor) => emptyOutcome(sensor, query.metric, [], describeQuery(query, spec)));
+  return framesOf(outcomes, query, dataQuery);
+}
+
+/**
+ * DBSCAN's grid index works in at most MAX_DBSCAN_FEATURES dimensions: a
+ * feature set wider than that is refused before anything is read.
+ * TODO(lead): move into resolveQuery so the editor says it too.
+ */
+function checkDbscanWidth(query: ResolvedQuery): void {
+  const columns = featureColumnCount(query.metrics.length, query.transforms);
+  if (query.model === 'dbscan' && columns > MAX_DBSCAN_FEATURES) {
+    throw new QueryFieldError(
+      'featureSet',
+      `at most ${MAX_DBSCAN_FEATURES} feature columns for DBSCAN (e.g. featureSet "raw" with up to ${MAX_DBSCAN_FEATURES} metrics); use Isolation Forest for the default features`,
+      `${query.featureSet}: ${columns} columns`
+    );
+  }
+}
+
+export async function runQuery(dataQuery: DataQuery, ctx: RequestContext, deps: QueryDeps): Promise<Frame[]> {
   try {
-    resolved = resolveQuery(dataQuery.model);
+    const query = resolveQuery(dataQuery.model);
+    checkDbscanWidth(query);
+    if (query.live) {
+      return [{ fields: [], meta: { channel: `ds/${ctx.dataSource?.uid ?? ''}/${SELFTEST_PATH}` } }];
+    }
+    return await scoreQuery(dataQuery, query, ctx, deps);
   } catch (error) {
     throw toQueryError(error);
   }
-  if (resolved.live) {
-    return [{ fields: [], meta: { channel: `ds/${ctx.dataSource?.uid ?? ''}/${SELFTEST_PATH}` } }];
-  }
-  const { from, to } = dataQuery.timeRange;
-  const series = sineSeries(from, to, pointCount(dataQuery.maxDataPoints));
-  const sensors = resolved.sensors.length > 0 ? resolved.sensors : [DEFAULT_SENSOR];
-  return sensors.map((sensor) =>
-    resolved.queryType === 'anomaly_count'
-      ? anomalyCountFrame(sensor, series)
-      : anomalyFrame(sensor, resolved.metric, series)
-  );
 }

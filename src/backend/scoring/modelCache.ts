@@ -22,6 +22,7 @@ import type { DropCounts, TooFewRows } from './types';
 export type ModelSource = 'trained' | 'store';
 
 export interface CachedModel {
+  ok: true;
   key: string;
   /** What it was trained on (the identity in its JSON). */
   identity: string;
@@ -76,9 +77,8 @@ class InFlight {
 
 function cacheEntry(key: string, produced: ProducedModel): CachedModel {
   const shared = shareModel(key, produced.json);
-  const { ok: _ok, ...rest } = produced;
   // The text (UTF-16 in V8, but ASCII JSON is stored one byte per character) and its shared UTF-8 copy.
-  return { ...rest, key, shared, bytes: produced.json.length + shared.byteLength };
+  return { ...produced, key, shared, bytes: produced.json.length + shared.byteLength };
 }
 
 export class ModelCache {

@@ -32,6 +32,7 @@ import {
   shareSeries,
   type ChunkResult,
   type DbscanResult,
+  type ModelFacts,
   type SharedCancel,
   type SharedModel,
   type SharedScores,
@@ -301,6 +302,14 @@ export class ScoringPool {
       cancel,
     };
     return this.run('trainTask', task, false, cancel, options.signal);
+  }
+
+  /**
+   * Checks that a model (e.g. one loaded from S3) can be scored with, and
+   * decodes it on a thread ahead of its first scoring; throws ModelFormatError otherwise.
+   */
+  inspect(model: SharedModel, signal?: AbortSignal): Promise<ModelFacts> {
+    return this.run('inspectModel', model, false, newCancelFlag(), signal);
   }
 
   /** Terminates every thread; later tasks run inline. Idempotent. */

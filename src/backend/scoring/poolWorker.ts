@@ -3,4 +3,4 @@
  * named by a task). Bundled on its own by the backend build and embedded in
  * the executable; see pool.ts.
  */
-export { dbscanRange, scoreChunk, trainTask } from './tasks';
+export { dbscanRange, inspectModel, scoreChunk, trainTask } from './tasks';

@@ -238,6 +238,22 @@ export function trainTask(task: TrainTask): TrainTaskResult {
   };
 }
 
+export interface ModelFacts {
+  identity: string;
+  rows: number;
+  dropped: DropCounts;
+}
+
+/**
+ * Decodes a model (a stored one, before it is trusted) and keeps it decoded
+ * on this thread; throws ModelFormatError when it is not a model this
+ * version can score with.
+ */
+export function inspectModel(model: SharedModel): ModelFacts {
+  const { training } = modelFor(model).json;
+  return { identity: training.identity, rows: training.rows, dropped: training.dropped ?? emptyDropCounts() };
+}
+
 /** The tasks by name, as the worker exports them and the inline path calls them. */
-export const TASKS = { scoreChunk, dbscanRange, trainTask } as const;
+export const TASKS = { scoreChunk, dbscanRange, trainTask, inspectModel } as const;
 export type TaskName = keyof typeof TASKS;

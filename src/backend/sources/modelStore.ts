@@ -95,6 +95,11 @@ export class ModelStore {
     return `s3://${this.config.bucket}/${this.objectKey(modelKey)}`;
   }
 
+  /** Where models go: `s3://bucket/models/`. */
+  prefixLocation(): string {
+    return `s3://${this.config.bucket}/${this.config.prefix}`;
+  }
+
   /** The stored model, or undefined when there is none. */
   async load(modelKey: string, signal?: AbortSignal): Promise<StoredModel | undefined> {
     let response;

@@ -48,6 +48,8 @@ export const RECENT_READINGS_DEFAULTS = {
 export interface RecentReadResult extends ReadResult {
   /** Readings of the answer that came from the cache instead of DynamoDB. */
   reusedReadings: number;
+  /** Per sensor: readings read from DynamoDB now, and reused from the cache. */
+  perSensor: Map<string, { read: number; reused: number }>;
 }
 
 interface Span {
@@ -223,6 +225,7 @@ export class RecentReadings {
       }
     }
     let reused = 0;
+    const perSensor = new Map<string, { read: number; reused: number }>();
     const series: SensorSeries[] = [];
     for (const sensor of [...sensors].sort()) {
       const before = snapshots.get(sensor);
@@ -235,12 +238,14 @@ export class RecentReadings {
         this.commit(sensor, read.series, read.readFrom, toMs, coveredTo);
       }
       const answer = sliceSeries(span.series, lowerBound(span.series.time, fromMs), upperBound(span.series.time, toMs));
-      reused += answer.time.length - (read ? read.series.time.length : 0);
+      const readNow = read ? read.series.time.length : 0;
+      perSensor.set(sensor, { read: readNow, reused: answer.time.length - readNow });
+      reused += answer.time.length - readNow;
       if (named || answer.time.length > 0) {
         series.push(answer);
       }
     }
-    return { series, stats, reusedReadings: Math.max(0, reused) };
+    return { series, stats, reusedReadings: reused, perSensor };
   }
 
   /** Where a read must start for this sensor, or undefined when the cache answers alone. */

@@ -1,0 +1,254 @@
+/**
+ * Where an Isolation Forest model comes from, per sensor: the model cache, a
+ * model persisted in S3, or a training run on the pool — trained on the
+ * sensor's S3 history (`training: "history"`, the default) or on the
+ * readings of a window before the range (`training: "window"`).
+ *
+ * A window is aligned to a 24th of its length (a 7-day window ends on a
+ * multiple of 7 hours), so refreshes and alert evaluations inside that slot
+ * share one model instead of retraining every minute; readings written into
+ * an already-trained window reach the model at the next slot.
+ */
+import { parseDuration, type ResolvedQuery } from '../../common/query';
+import type { Notice } from '../runtime';
+import { ScoringCancelledError } from '../scoring/features';
+import type { CachedModel, ProducedModel } from '../scoring/modelCache';
+import { shareModel } from '../scoring/tasks';
+import { modelCacheKey } from '../scoring/train';
+import type { FeatureSpec, ForestParams, TooFewRows } from '../scoring/types';
+import { SourceError } from '../sources/errors';
+import { historyIdentity, windowIdentity } from '../sources/modelStore';
+import type { SensorSeries } from '../sources/types';
+import type { Connections, ModelPersistence } from './connections';
+import type { ModelInfo } from './frames';
+import type { ScoringServices } from './services';
+
+export interface ModelRequest {
+  sensor: string;
+  query: ResolvedQuery;
+  spec: FeatureSpec;
+  /** Start of the query's range (a window ends before it). */
+  fromMs: number;
+  signal: AbortSignal;
+}
+
+export type ModelAnswer =
+  | { ok: true; model: CachedModel; info: ModelInfo; itemsRead: number; notices: Notice[] }
+  | { ok: false; itemsRead: number; notices: Notice[] };
+
+interface TrainingData {
+  identity: string;
+  /** Loads the training series (only when the model must be trained). */
+  load(signal: AbortSignal): Promise<SensorSeries[]>;
+  /** Where the data is, for notices. */
+  where: string;
+}
+
+export function forestParams(query: ResolvedQuery): ForestParams {
+  const { nEstimators, maxSamples, maxFeatures, seed } = query.isolationForest;
+  return { nEstimators, maxSamples, maxFeatures, contamination: query.contamination, seed };
+}
+
+/** The window [fromMs, toMs] a model trains on for a range starting at `rangeFromMs`. */
+export function trainingWindow(trainingWindowText: string, rangeFromMs: number): { fromMs: number; toMs: number } {
+  const windowMs = parseDuration(trainingWindowText)!;
+  const slot = Math.max(1, Math.ceil(windowMs / 24));
+  const toMs = Math.floor(rangeFromMs / slot) * slot;
+  return { fromMs: toMs - windowMs, toMs };
+}
+
+function tooFewNotice(result: TooFewRows, where: string): Notice {
+  const reasons = Object.entries(result.dropped)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${n} ${reason.replace('_', ' ')}`)
+    .join(', ');
+  return {
+    severity: 'warning',
+    text:
+      `Not enough training data in ${where}: ${result.rows} usable readings, the model needs at least ${result.needed}` +
+      (reasons ? ` (readings without a feature row: ${reasons})` : '') +
+      '. The readings are shown unscored.',
+  };
+}
+
+async function historyData(
+  connections: Connections,
+  sensor: string,
+  signal: AbortSignal,
+  notices: Notice[]
+): Promise<TrainingData | undefined> {
+  const { bucket, key } = connections.historyLocation(sensor);
+  const where = `s3://${bucket}/${key}`;
+  try {
+    const { series, stats } = await connections.history().loadHistory(sensor, signal);
+    if (stats.rowsSkipped > 0) {
+      const reasons = Object.entries(stats.skipReasons)
+        .map(([reason, n]) => `${n} ${reason}`)
+        .join(', ');
+      notices.push({
+        severity: 'info',
+        text: `Training history ${where}: ${stats.rowsSkipped} of ${stats.rowsRead} rows skipped (${reasons}).`,
+      });
+    }
+    return { identity: historyIdentity(bucket, key, stats.etag), where, load: async () => [series] };
+  } catch (error) {
+    if (error instanceof SourceError && error.code === 'object_not_found') {
+      notices.push({
+        severity: 'warning',
+        text: `No training history for ${sensor}: ${error.message}. Upload it, or train on recent readings (isolationForest.training "window"). The readings are shown unscored.`,
+      });
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function windowData(
+  connections: Connections,
+  request: ModelRequest,
+  counter: { itemsRead: number },
+  notices: Notice[]
+): TrainingData {
+  const { sensor, query, fromMs } = request;
+  const window = trainingWindow(query.isolationForest.trainingWindow, fromMs);
+  const table = connections.dynamoConfig().table;
+  const where = `the ${query.isolationForest.trainingWindow} of readings of ${sensor} before ${new Date(window.toMs).toISOString()}`;
+  return {
+    identity: windowIdentity(table, sensor, window.fromMs, window.toMs),
+    where,
+    async load(signal) {
+      const { series, stats } = await connections.readings().readRange({ sensors: [sensor], ...window, signal });
+      counter.itemsRead += stats.itemsRead;
+      if (stats.truncated) {
+        notices.push({
+          severity: 'warning',
+          text: `The training window stopped after ${stats.itemCap} items (maxItemsPerQuery): the model learned from the first part of ${where} only.`,
+        });
+      }
+      return series;
+    },
+  };
+}
+
+async function storedModel(
+  store: ModelPersistence,
+  key: string,
+  services: ScoringServices,
+  signal: AbortSignal,
+  notices: Notice[]
+): Promise<ProducedModel | undefined> {
+  try {
+    const stored = await store.load(key, signal);
+    if (!stored) {
+      return undefined;
+    }
+    const facts = await services.pool.inspect(shareModel(key, stored.json), signal);
+    return {
+      ok: true,
+      ...facts,
+      json: stored.json,
+      trainedAt: stored.trainedAt,
+      trainingMs: stored.trainingMs,
+      source: 'store',
+    };
+  } catch (error) {
+    if (error instanceof ScoringCancelledError || signal.aborted) {
+      throw error;
+    }
+    notices.push({
+      severity: 'warning',
+      text: `The stored model ${store.location(key)} could not be used (${(error as Error).message}); trained a new one.`,
+    });
+    return undefined;
+  }
+}
+
+async function produce(
+  key: string,
+  data: TrainingData,
+  request: ModelRequest,
+  deps: { connections: Connections; services: ScoringServices },
+  signal: AbortSignal,
+  notices: Notice[]
+): Promise<ProducedModel | TooFewRows> {
+  const store = deps.connections.models();
+  const stored = store && (await storedModel(store, key, deps.services, signal, notices));
+  if (stored) {
+    return stored;
+  }
+  const series = await data.load(signal);
+  const trainedAt = Date.now();
+  const trained = await deps.services.pool.train(series, {
+    spec: request.spec,
+    params: forestParams(request.query),
+    identity: data.identity,
+    signal,
+  });
+  if (!trained.ok) {
+    return trained;
+  }
+  let persistError: string | undefined;
+  if (store) {
+    try {
+      await store.save(key, trained.json, { trainedAt, trainingMs: trained.trainingMs, rows: trained.rows }, signal);
+    } catch (error) {
+      persistError = `${store.location(key)}: ${(error as Error).message}`;
+    }
+  }
+  return {
+    ok: true,
+    identity: data.identity,
+    json: trained.json,
+    rows: trained.rows,
+    dropped: trained.dropped,
+    trainedAt,
+    trainingMs: trained.trainingMs,
+    source: 'trained',
+    persistError,
+  };
+}
+
+/** The sensor's Isolation Forest model, or notices saying why there is none. */
+export async function isolationForestModel(
+  request: ModelRequest,
+  deps: { connections: Connections; services: ScoringServices }
+): Promise<ModelAnswer> {
+  const notices: Notice[] = [];
+  const counter = { itemsRead: 0 };
+  const data =
+    request.query.isolationForest.training === 'window'
+      ? windowData(deps.connections, request, counter, notices)
+      : await historyData(deps.connections, request.sensor, request.signal, notices);
+  if (!data) {
+    return { ok: false, itemsRead: 0, notices };
+  }
+  const key = modelCacheKey(data.identity, request.spec, forestParams(request.query));
+  const cached = deps.services.models.peek(key) !== undefined;
+  const outcome = await deps.services.models.get(
+    key,
+    (signal) => produce(key, data, request, deps, signal, notices),
+    request.signal
+  );
+  if (!outcome.ok) {
+    return { ok: false, itemsRead: counter.itemsRead, notices: [...notices, tooFewNotice(outcome, data.where)] };
+  }
+  if (outcome.persistError && outcome.source === 'trained' && !cached) {
+    notices.push({
+      severity: 'warning',
+      text: `The model could not be persisted to ${outcome.persistError}; it is used from memory.`,
+    });
+  }
+  return {
+    ok: true,
+    model: outcome,
+    itemsRead: counter.itemsRead,
+    notices,
+    info: {
+      key,
+      source: cached ? 'cache' : outcome.source,
+      identity: outcome.identity,
+      trainingRows: outcome.rows,
+      trainingMs: outcome.trainingMs,
+    },
+  };
+}

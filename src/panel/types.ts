@@ -1,21 +1,42 @@
-/** The panel's options (edited in the panel editor; see module.ts). */
-export interface AnomalyPanelOptions {
-  /** Name of the number field to plot; empty picks the first number field that is not a score. */
-  valueField: string;
-  /** Anomaly point diameter in pixels. */
-  pointSize: number;
-  /** Anomaly point colour (a theme colour name or CSS colour). */
-  pointColor: string;
-  /** Draw the anomaly score as a strip under the chart. */
+import {
+  LegendDisplayMode,
+  type OptionsWithLegend,
+  type OptionsWithTooltip,
+  SortOrder,
+  TooltipDisplayMode,
+} from '@grafana/schema';
+
+/** How flagged readings are drawn on top of the lines. */
+export interface AnomalyMarkerOptions {
+  /** Marker colour: a theme colour name (`red`) or any CSS colour. */
+  color: string;
+  /** Marker diameter in CSS pixels. */
+  size: number;
+  /** A strip along the bottom of the chart whose intensity follows the anomaly score. */
   showScoreBand: boolean;
-  /** Show the number of anomalies per series in the legend. */
+  /** Each legend entry shows how many of its readings are flagged. */
   showCount: boolean;
 }
 
-export const DEFAULT_PANEL_OPTIONS: AnomalyPanelOptions = {
-  valueField: '',
-  pointSize: 7,
-  pointColor: 'red',
+/**
+ * The panel's options (edited in the panel editor; see module.ts). Legend and
+ * tooltip are Grafana's own option shapes, so their editors and dashboard JSON
+ * read like any time series panel's. Line styles, units, colours, thresholds
+ * and overrides live in the field config, not here.
+ */
+export interface AnomalyPanelOptions extends OptionsWithLegend, OptionsWithTooltip {
+  anomalies: AnomalyMarkerOptions;
+}
+
+export const DEFAULT_MARKER_OPTIONS: AnomalyMarkerOptions = {
+  color: 'red',
+  size: 7,
   showScoreBand: false,
   showCount: true,
+};
+
+export const DEFAULT_PANEL_OPTIONS: AnomalyPanelOptions = {
+  legend: { showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] },
+  tooltip: { mode: TooltipDisplayMode.Single, sort: SortOrder.None, hideZeros: false },
+  anomalies: DEFAULT_MARKER_OPTIONS,
 };

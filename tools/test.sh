@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's whole test suite, as README and CI run it (`npm test`):
-# static checks, unit tests, the build, integration tests against real
+# static checks (types, lint, formatting, dead code), unit tests (documentation examples
+# compile: tools/doc-examples), the build, integration tests against real
 # emulators, the built UI in headless Chromium, and the Go conformance suite that drives the built executable
 # through Grafana's own plugin client. Ends with one summary line.
 set -uo pipefail
@@ -37,6 +38,9 @@ conformance() {
 
 step typecheck npx tsc --noEmit -p .
 step lint npx eslint --cache .
+# Unformatted code (.prettierignore says what is not checked) and dead files, exports and dependencies (knip.jsonc).
+step format npx prettier --check .
+step dead-code npx knip --no-progress
 step unit npx jest --ci --json --outputFile="$reports/unit.json"
 step build npm run --silent build
 step e2e e2e

@@ -115,11 +115,15 @@ async function main(): Promise<void> {
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     process.once('SIGTERM', () => stop.abort());
-    console.log(`live: one item per sensor every ${sim.options.liveIntervalMs / 1000} s to ${sim.options.table} (Ctrl-C stops)`);
+    console.log(
+      `live: one item per sensor every ${sim.options.liveIntervalMs / 1000} s to ${sim.options.table} (Ctrl-C stops)`
+    );
     const n = await sim.runLive(stop.signal, durationS * 1000);
     console.log(`live: wrote ${n} items`);
   }
-  console.log(`labels: ${sim.labels.length} anomaly episodes → s3://${sim.options.bucket}/labels/ and ${sim.options.labelsDir}`);
+  console.log(
+    `labels: ${sim.labels.length} anomaly episodes → s3://${sim.options.bucket}/labels/ and ${sim.options.labelsDir}`
+  );
   dynamo.destroy();
   s3.destroy();
 }

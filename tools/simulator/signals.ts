@@ -141,7 +141,7 @@ const round = (value: number, decimals: number) => {
 
 /** Fraction of full daylight at a UTC time: 0 from 18:00 to 06:00, a sine arch in between. */
 export function daylight(timeMs: number): number {
-  const hour = ((timeMs % DAY) + DAY) % DAY / HOUR;
+  const hour = (((timeMs % DAY) + DAY) % DAY) / HOUR;
   return hour <= 6 || hour >= 18 ? 0 : Math.sin((Math.PI * (hour - 6)) / 12);
 }
 
@@ -194,11 +194,14 @@ export class SensorSimulator {
 
   private normalValues(timeMs: number, dt: number): Readings {
     const rng = this.rng;
-    const hour = ((timeMs % DAY) + DAY) % DAY / HOUR;
+    const hour = (((timeMs % DAY) + DAY) % DAY) / HOUR;
     const diurnal = Math.sin((2 * Math.PI * (hour - 9)) / 24); // peaks at 15:00
     const tempAnomaly = this.tempAmplitude * diurnal + this.weather.step(dt, rng);
     const temperature = this.baseTemp + tempAnomaly + 0.05 * rng.normal();
-    const humidity = Math.min(95, Math.max(5, this.baseHumidity - 2.2 * tempAnomaly + this.damp.step(dt, rng) + 0.3 * rng.normal()));
+    const humidity = Math.min(
+      95,
+      Math.max(5, this.baseHumidity - 2.2 * tempAnomaly + this.damp.step(dt, rng) + 0.3 * rng.normal())
+    );
     const tide = 0.6 * Math.sin((4 * Math.PI * hour) / 24);
     const pressure = 1013 + this.pressure.step(dt, rng) + tide + 0.08 * rng.normal();
     const light = daylight(timeMs);
@@ -219,7 +222,9 @@ export class SensorSimulator {
     const minutes = (lo: number, hi: number) => rng.uniform(lo, hi) * 60_000;
     // A light reading stuck or dropped to 0 is indistinguishable from night, so those kinds use the other metrics.
     const metric: Metric =
-      kind === 'inconsistent' ? 'light_level' : rng.pick(kind === 'stuck' || kind === 'dropout' ? WEATHER_METRICS : METRICS);
+      kind === 'inconsistent'
+        ? 'light_level'
+        : rng.pick(kind === 'stuck' || kind === 'dropout' ? WEATHER_METRICS : METRICS);
     // Light cannot go below 0, so its spikes and drifts go up.
     const sign = metric === 'light_level' || rng.next() < 0.5 ? 1 : -1;
     const spec: Record<AnomalyKind, { durationMs: number; amount: number }> = {
@@ -274,13 +279,22 @@ export class SensorSimulator {
 }
 
 /** Readings of one sensor at a fixed step, `count` of them starting at `startMs`. */
-export function* readingsAt(sim: SensorSimulator, startMs: number, stepMs: number, count: number): Generator<SimReading> {
+export function* readingsAt(
+  sim: SensorSimulator,
+  startMs: number,
+  stepMs: number,
+  count: number
+): Generator<SimReading> {
   for (let i = 0; i < count; i++) {
     yield sim.next(startMs + i * stepMs);
   }
 }
 
 /** The sensors of a run, seeded from `seed`. */
-export function createSensors(count: number, seed: number, options: SensorOptions = DEFAULT_SENSOR_OPTIONS): SensorSimulator[] {
+export function createSensors(
+  count: number,
+  seed: number,
+  options: SensorOptions = DEFAULT_SENSOR_OPTIONS
+): SensorSimulator[] {
   return Array.from({ length: count }, (_, i) => new SensorSimulator(i, seed, options));
 }

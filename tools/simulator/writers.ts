@@ -23,10 +23,17 @@ export interface TableKeys {
 }
 
 /** The seed's live table: `uid` (string) + numeric `timestamp`. */
-export const SENSOR_TABLE_KEYS: TableKeys = { hash: { name: 'uid', type: 'S' }, range: { name: 'timestamp', type: 'N' } };
+export const SENSOR_TABLE_KEYS: TableKeys = {
+  hash: { name: 'uid', type: 'S' },
+  range: { name: 'timestamp', type: 'N' },
+};
 
 /** Creates the table (on-demand billing) unless it exists; waits until it is ACTIVE. Returns true if created. */
-export async function ensureTable(client: DynamoDBClient, table: string, keys: TableKeys = SENSOR_TABLE_KEYS): Promise<boolean> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  table: string,
+  keys: TableKeys = SENSOR_TABLE_KEYS
+): Promise<boolean> {
   try {
     await client.send(new DescribeTableCommand({ TableName: table }));
     return false;
@@ -41,7 +48,14 @@ export async function ensureTable(client: DynamoDBClient, table: string, keys: T
     schema.push({ AttributeName: keys.range.name, KeyType: 'RANGE' });
     defs.push({ AttributeName: keys.range.name, AttributeType: keys.range.type });
   }
-  await client.send(new CreateTableCommand({ TableName: table, KeySchema: schema, AttributeDefinitions: defs, BillingMode: 'PAY_PER_REQUEST' }));
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      KeySchema: schema,
+      AttributeDefinitions: defs,
+      BillingMode: 'PAY_PER_REQUEST',
+    })
+  );
   for (let i = 0; i < 100; i++) {
     const d = await client.send(new DescribeTableCommand({ TableName: table }));
     if (d.Table?.TableStatus === 'ACTIVE') {
@@ -54,11 +68,17 @@ export async function ensureTable(client: DynamoDBClient, table: string, keys: T
 
 const BATCH = 25;
 
-async function writeBatch(client: DynamoDBClient, table: string, items: Array<Record<string, AttributeValue>>): Promise<void> {
+async function writeBatch(
+  client: DynamoDBClient,
+  table: string,
+  items: Array<Record<string, AttributeValue>>
+): Promise<void> {
   let pending = items.map((Item) => ({ PutRequest: { Item } }));
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > 10) {
-      throw new Error(`BatchWriteItem on ${table}: ${pending.length} items still unprocessed after ${attempt} attempts`);
+      throw new Error(
+        `BatchWriteItem on ${table}: ${pending.length} items still unprocessed after ${attempt} attempts`
+      );
     }
     if (attempt > 0) {
       await sleep(Math.min(2000, 50 * 2 ** attempt));
@@ -114,7 +134,15 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<bo
   return true;
 }
 
-export async function putObject(client: S3Client, bucket: string, key: string, body: string | Buffer, contentType = 'text/csv'): Promise<string> {
-  const out = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+export async function putObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: string | Buffer,
+  contentType = 'text/csv'
+): Promise<string> {
+  const out = await client.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType })
+  );
   return out.ETag ?? '';
 }

@@ -22,7 +22,7 @@ export function parseJsonBytes(bytes: Uint8Array | undefined, fallback: unknown,
 }
 
 /** A protobuf map as a Map: keys are data, never property names (a header `__proto__` stays a header). */
-export function entriesToMap<V>(entries: ReadonlyArray<WireEntry<V>> | undefined): Map<string, V> {
+function entriesToMap<V>(entries: ReadonlyArray<WireEntry<V>> | undefined): Map<string, V> {
   return new Map((entries ?? []).map(({ key, value }) => [key, value]));
 }
 
@@ -35,7 +35,7 @@ function secretRecord(entries: ReadonlyArray<WireEntry<string>>): Readonly<Recor
   return Object.freeze(record);
 }
 
-export function toDataSourceSettings(wire: WireDataSourceInstanceSettings): DataSourceSettings {
+function toDataSourceSettings(wire: WireDataSourceInstanceSettings): DataSourceSettings {
   return {
     uid: wire.uid,
     name: wire.name,
@@ -97,7 +97,7 @@ function describeMs(ms: number): string {
  * nanosecond time fields hold (they would wrap round, 2300 becoming 1715) or
  * running backwards. Either way the query is the user's to fix: status 400.
  */
-export function checkTimeRange(from: number, to: number): void {
+function checkTimeRange(from: number, to: number): void {
   for (const [end, ms] of [
     ['from', from],
     ['to', to],

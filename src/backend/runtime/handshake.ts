@@ -8,10 +8,10 @@ import type { Logger } from './logger';
  * plugin message"), so stdout is reserved for the handshake.
  */
 
-export const MAGIC_COOKIE_KEY = 'grafana_plugin_type';
-export const MAGIC_COOKIE_VALUE = 'datasource';
+const MAGIC_COOKIE_KEY = 'grafana_plugin_type';
+const MAGIC_COOKIE_VALUE = 'datasource';
 const CORE_PROTOCOL_VERSION = 1;
-export const APP_PROTOCOL_VERSION = 2;
+const APP_PROTOCOL_VERSION = 2;
 
 export type LaunchProblem = { kind: 'not-launched-by-grafana' } | { kind: 'unsupported-protocol'; offered: string };
 

@@ -8,7 +8,7 @@ import { isSecretKey, REDACTED, SecretRegistry } from '../async/redact';
  * treat the whole line as raw text at debug level), `@module`, then key/values.
  */
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type LogFields = Record<string, unknown>;

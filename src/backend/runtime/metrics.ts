@@ -11,7 +11,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 export const METRIC_PREFIX = 'iotlab_anomaly_';
 
 /** Seconds; spans a cached lookup (1 ms) to a slow DynamoDB scan plus training (60 s). */
-export const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** The runtime's own metrics: per gRPC method traffic plus the process's health. */
 export interface RuntimeMetrics {

@@ -93,7 +93,10 @@ export async function startPluginServer(options: PluginServerOptions): Promise<P
   server.addService(services.diagnostics, diagnosticsService(deps));
   server.addService(services.resource, resourceService(deps));
   server.addService(services.stream, streamService(deps));
-  server.addService(services.health, healthService(() => stopping === undefined));
+  server.addService(
+    services.health,
+    healthService(() => stopping === undefined)
+  );
   server.addService(
     services.controller,
     controllerService(() => {

@@ -49,7 +49,7 @@ export interface ClientTuning {
   requestTimeoutMs: number;
 }
 
-export const DEFAULT_TUNING: ClientTuning = {
+const DEFAULT_TUNING: ClientTuning = {
   maxAttempts: 4,
   retryMode: 'adaptive',
   connectionTimeoutMs: 3000,

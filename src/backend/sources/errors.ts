@@ -80,7 +80,7 @@ function isNetworkError(e: AwsLikeError): boolean {
   );
 }
 
-export function isAbort(e: unknown): boolean {
+function isAbort(e: unknown): boolean {
   const name = (e as AwsLikeError | undefined)?.name;
   return name === 'AbortError';
 }

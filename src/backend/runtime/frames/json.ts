@@ -29,7 +29,7 @@ const GO_TYPE: Readonly<Record<Field['type'], string>> = {
   boolean: 'bool',
 };
 
-export interface FieldSchemaJSON {
+interface FieldSchemaJSON {
   name?: string;
   type: string;
   typeInfo: { frame: string; nullable?: true };
@@ -37,20 +37,20 @@ export interface FieldSchemaJSON {
   config?: Record<string, unknown>;
 }
 
-export interface FrameSchemaJSON {
+interface FrameSchemaJSON {
   name?: string;
   refId?: string;
   meta?: Record<string, unknown>;
   fields: FieldSchemaJSON[];
 }
 
-export interface FieldEntities {
+interface FieldEntities {
   NaN?: number[];
   Inf?: number[];
   NegInf?: number[];
 }
 
-export interface FrameDataJSON {
+interface FrameDataJSON {
   values: unknown[][];
   entities?: Array<FieldEntities | null>;
   nanos?: Array<number[] | null>;
@@ -72,7 +72,7 @@ export function frameToJSON(frame: Frame, include: FrameJSONInclude = 'all'): Fr
   return out;
 }
 
-export function frameSchemaJSON(frame: Frame): FrameSchemaJSON {
+function frameSchemaJSON(frame: Frame): FrameSchemaJSON {
   const schema: FrameSchemaJSON = { fields: frame.fields.map(fieldSchemaJSON) };
   if (frame.name) {
     schema.name = frame.name;
@@ -112,7 +112,7 @@ interface ColumnJSON {
   nanos: number[] | null;
 }
 
-export function frameDataJSON(frame: Frame): FrameDataJSON {
+function frameDataJSON(frame: Frame): FrameDataJSON {
   const length = frameLength(frame);
   const columns = frame.fields.map((field) => columnJSON(field, length));
   const data: FrameDataJSON = { values: columns.map((c) => c.values) };

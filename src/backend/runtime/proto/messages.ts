@@ -29,7 +29,7 @@ export interface WireDataSourceInstanceSettings {
   apiVersion: string;
 }
 
-export interface WireUser {
+interface WireUser {
   login: string;
   name: string;
   email: string;
@@ -72,8 +72,8 @@ export interface WireQueryDataResponse {
   responses: Array<WireEntry<WireDataResponse>>;
 }
 
+/** CheckHealthResponse.HealthStatus; 0 (UNKNOWN) is never sent: Grafana reports it as "not implemented". */
 export const enum WireHealthStatus {
-  UNKNOWN = 0,
   OK = 1,
   ERROR = 2,
 }

@@ -11,7 +11,7 @@ const DEFAULT_QUERY_CONCURRENCY = 10;
 const MAX_QUERY_CONCURRENCY = 32;
 
 /** Grafana passes its `[query] concurrent_query_count` as GF_CONCURRENT_QUERY_COUNT. */
-export function queryConcurrency(grafanaConfig: ReadonlyMap<string, string>): number {
+function queryConcurrency(grafanaConfig: ReadonlyMap<string, string>): number {
   const configured = Number.parseInt(grafanaConfig.get('GF_CONCURRENT_QUERY_COUNT') ?? '', 10);
   return Number.isInteger(configured) && configured > 0
     ? Math.min(configured, MAX_QUERY_CONCURRENCY)

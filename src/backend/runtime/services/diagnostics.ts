@@ -20,7 +20,11 @@ function toWireHealth(result: HealthResult, deps: ServiceDeps): WireCheckHealthR
   };
 }
 
-async function checkHealth(deps: ServiceDeps, request: WireCheckHealthRequest, signal: AbortSignal): Promise<WireCheckHealthResponse> {
+async function checkHealth(
+  deps: ServiceDeps,
+  request: WireCheckHealthRequest,
+  signal: AbortSignal
+): Promise<WireCheckHealthResponse> {
   const ctx = toRequestContext(request.pluginContext, request.headers, signal, deps.logger);
   try {
     const instance = await instanceFor(deps, ctx);
@@ -35,8 +39,10 @@ async function checkHealth(deps: ServiceDeps, request: WireCheckHealthRequest, s
 /** pluginv2.Diagnostics: "Save & test" and the Prometheus metrics Grafana scrapes from plugins. */
 export function diagnosticsService(deps: ServiceDeps) {
   return {
-    CheckHealth: unaryHandler<WireCheckHealthRequest, WireCheckHealthResponse>(deps, 'CheckHealth', (request, { signal }) =>
-      checkHealth(deps, request, signal)
+    CheckHealth: unaryHandler<WireCheckHealthRequest, WireCheckHealthResponse>(
+      deps,
+      'CheckHealth',
+      (request, { signal }) => checkHealth(deps, request, signal)
     ),
     CollectMetrics: unaryHandler<unknown, WireCollectMetricsResponse>(deps, 'CollectMetrics', async () => ({
       metrics: { prometheus: Buffer.from(await deps.metrics.registry.metrics()) },

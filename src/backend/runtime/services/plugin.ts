@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { WireServingStatus } from '../proto/messages';
 
 /** The service name go-plugin's Ping() asks grpc.health.v1.Health about. */
-export const GO_PLUGIN_HEALTH_SERVICE = 'plugin';
+const GO_PLUGIN_HEALTH_SERVICE = 'plugin';
 
 /** grpc.health.v1.Health/Check: SERVING for the whole server ('') and for `plugin`. */
 export function healthService(isServing: () => boolean) {

@@ -81,20 +81,24 @@ export function streamService(deps: ServiceDeps) {
   return {
     SubscribeStream: replyHandler(deps, 'SubscribeStream', 'subscribe'),
     PublishStream: replyHandler(deps, 'PublishStream', 'publish'),
-    RunStream: serverStreamHandler<WireStreamRequest, WireStreamPacket>(deps, 'RunStream', async (wire, call, { signal }) => {
-      const ctx = toRequestContext(wire.pluginContext, wire.headers, signal, deps.logger);
-      const streams = (await instanceFor(deps, ctx)).streams;
-      if (!streams) {
-        return;
-      }
-      try {
-        await streams.run(toStreamRequest(wire), ctx, new PacketSender(call, signal));
-      } catch (error) {
-        // A run that ends because the call was cancelled is the normal end of a stream.
-        if (!signal.aborted) {
-          throw error;
+    RunStream: serverStreamHandler<WireStreamRequest, WireStreamPacket>(
+      deps,
+      'RunStream',
+      async (wire, call, { signal }) => {
+        const ctx = toRequestContext(wire.pluginContext, wire.headers, signal, deps.logger);
+        const streams = (await instanceFor(deps, ctx)).streams;
+        if (!streams) {
+          return;
+        }
+        try {
+          await streams.run(toStreamRequest(wire), ctx, new PacketSender(call, signal));
+        } catch (error) {
+          // A run that ends because the call was cancelled is the normal end of a stream.
+          if (!signal.aborted) {
+            throw error;
+          }
         }
       }
-    }),
+    ),
   };
 }

@@ -18,7 +18,11 @@ export function backendCommand(): { command: string; args: string[]; kind: 'exec
   if (existsSync(BUILT_EXECUTABLE)) {
     return { command: BUILT_EXECUTABLE, args: [], kind: 'executable' };
   }
-  return { command: join(ROOT, 'node_modules', '.bin', 'tsx'), args: [join(ROOT, 'src', 'backend', 'main.ts')], kind: 'tsx' };
+  return {
+    command: join(ROOT, 'node_modules', '.bin', 'tsx'),
+    args: [join(ROOT, 'src', 'backend', 'main.ts')],
+    kind: 'tsx',
+  };
 }
 
 export interface LaunchedBackend {
@@ -45,7 +49,10 @@ export function launchBackend(env: NodeJS.ProcessEnv = { grafana_plugin_type: 'd
 /** Resolves with the first stdout line (the handshake), rejects if the process exits first. */
 export function handshake(backend: LaunchedBackend, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no handshake within ${timeoutMs} ms; stderr: ${backend.stderr()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no handshake within ${timeoutMs} ms; stderr: ${backend.stderr()}`)),
+      timeoutMs
+    );
     const check = (): void => {
       const newline = backend.stdout().indexOf('\n');
       if (newline >= 0) {

@@ -250,6 +250,14 @@ describe('Diagnostics', () => {
     expect(logs.join('')).not.toContain('sk-1234567890');
   });
 
+  test('settings that are not JSON are an ERROR result naming jsonData, not a gRPC error', async () => {
+    const result = await client.checkHealth({
+      pluginContext: pluginContext({ uid: 'h4', jsonData: Buffer.from('{table: t1}') }),
+    });
+    expect(result.status).toBe(2);
+    expect(result.message).toMatch(/^Health check failed: jsonData: must be valid JSON \(/);
+  });
+
   test('CollectMetrics returns Prometheus text with the per-method counters', async () => {
     const text = Buffer.from((await client.collectMetrics()).metrics.prometheus).toString();
     expect(text).toMatch(/^iotlab_anomaly_grpc_requests_total\{method="QueryData"\} \d+$/m);

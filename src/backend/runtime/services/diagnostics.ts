@@ -20,17 +20,19 @@ function toWireHealth(result: HealthResult, deps: ServiceDeps): WireCheckHealthR
   };
 }
 
+/** Never a gRPC error: Grafana shows a health result, so even undecodable settings become an ERROR with a message. */
 async function checkHealth(
   deps: ServiceDeps,
   request: WireCheckHealthRequest,
   signal: AbortSignal
 ): Promise<WireCheckHealthResponse> {
-  const ctx = toRequestContext(request.pluginContext, request.headers, signal, deps.logger);
   try {
+    const ctx = toRequestContext(request.pluginContext, request.headers, signal, deps.logger);
     const instance = await instanceFor(deps, ctx);
     return toWireHealth(await instance.checkHealth(ctx), deps);
   } catch (error) {
-    ctx.logger.warn('Health check failed', { error });
+    const datasource = request.pluginContext?.dataSourceInstanceSettings?.uid;
+    deps.logger.warn('Health check failed', { datasource, error });
     const message = error instanceof Error ? error.message : String(error);
     return toWireHealth({ status: 'ERROR', message: `Health check failed: ${message}` }, deps);
   }

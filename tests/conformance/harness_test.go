@@ -125,7 +125,7 @@ func launch(t *testing.T) *pluginProcess {
 	// Grafana does not set the working directory: the plugin runs in Grafana's
 	// cwd, never its own folder. A fresh empty directory makes that explicit.
 	p.cmd.Dir = t.TempDir()
-	// Grafana's own variables come before the host environment (see the protocol doc §1.2).
+	// Grafana's own variables come before the host environment (docs/grafana-plugin-protocol.md §1.2).
 	p.cmd.Env = []string{"GF_VERSION=12.0.0-conformance", "GF_EDITION=Open Source"}
 
 	p.client = plugin.NewClient(&plugin.ClientConfig{

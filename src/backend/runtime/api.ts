@@ -39,7 +39,7 @@ export interface RequestContext {
   dataSource?: DataSourceSettings;
   /**
    * Grafana's per-request settings, e.g. GF_CONCURRENT_QUERY_COUNT
-   * (docs/grafana-plugin-protocol.md, "Requests"). A Map: the keys are data.
+   * (docs/grafana-plugin-protocol.md §1.2). A Map: the keys are data.
    */
   grafanaConfig: ReadonlyMap<string, string>;
   /**

@@ -75,7 +75,7 @@ export function toRequestContext(
   return ctx;
 }
 
-/** Alert evaluations carry the unprefixed header `FromAlert: true` (docs/grafana-plugin-protocol.md, "Requests"). */
+/** Alert evaluations carry the unprefixed header `FromAlert: true` (docs/grafana-plugin-protocol.md §4.1). */
 function isFromAlert(headers: ReadonlyMap<string, string>): boolean {
   for (const [key, value] of headers) {
     if (key.toLowerCase() === 'fromalert') {

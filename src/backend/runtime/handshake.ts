@@ -1,7 +1,7 @@
 import type { Logger } from './logger';
 
 /**
- * go-plugin's launch contract (docs/grafana-plugin-protocol.md §1): the host
+ * go-plugin's launch contract (docs/grafana-plugin-protocol.md §1.2–1.3): the host
  * sets a magic-cookie variable, and reads exactly one line from our stdout —
  * `CORE|APP|NETWORK|ADDRESS|PROTOCOL` — after which stdout is ignored. Any other
  * byte on stdout before that line breaks the launch ("Unrecognized remote

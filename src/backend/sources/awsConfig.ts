@@ -226,7 +226,8 @@ export function createS3Client(conn: AwsConnection, tuning: Partial<ClientTuning
     credentials: conn.credentials,
     ...(conn.s3Endpoint ? { endpoint: conn.s3Endpoint } : {}),
     forcePathStyle: conn.s3ForcePathStyle,
-    // S3-compatible servers mishandle the SDK's default streaming checksums (see build notes).
+    // The SDK's default checksums stream uploads as aws-chunked bodies, which some S3-compatible
+    // servers store framing and all (a silently corrupted object): checksum only when required.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: t.maxAttempts,

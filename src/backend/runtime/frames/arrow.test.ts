@@ -5,8 +5,7 @@ import { booleanField, numberField, stringField, subMillisecondNanos, timeField,
 import { frameToJSON } from './json';
 
 /**
- * One test per rule of docs/grafana-plugin-protocol.md §4.8 (and the §4.2–4.7
- * rules they implement), decoding with apache-arrow's own file reader.
+ * One test per rule of docs/grafana-plugin-protocol.md §5.1–5.7, decoding with apache-arrow's own file reader.
  */
 
 const T0 = 1_700_000_000_000;
@@ -34,7 +33,7 @@ function decode(bytes: Uint8Array): Table {
 
 const ALLOWED_TYPE_IDS = new Set([Type.Timestamp, Type.Float, Type.Int, Type.Bool, Type.Utf8, Type.Binary]);
 
-describe('encodeFrame: Arrow IPC file per Grafana §4.8', () => {
+describe('encodeFrame: Arrow IPC file per docs/grafana-plugin-protocol.md §5', () => {
   test('rule 1: IPC *file* format — ARROW1 magic at both ends, not the stream format', () => {
     const bytes = encodeFrame(sampleFrame());
     expect(Buffer.from(bytes.subarray(0, 6)).toString('latin1')).toBe('ARROW1');

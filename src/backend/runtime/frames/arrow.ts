@@ -28,7 +28,7 @@ import { frameMetaJSON, TS_TYPE } from './meta';
 /**
  * Encodes one frame as one Arrow IPC *file* — the only container Grafana's Go
  * decoder (data.UnmarshalArrowFrame) accepts. Every rule of
- * docs/grafana-plugin-protocol.md §4.8 is applied explicitly rather than left to
+ * docs/grafana-plugin-protocol.md §5 is applied explicitly rather than left to
  * apache-arrow's inference: nanosecond timestamps without a time zone, plain
  * Utf8 strings (never dictionary), explicit nullable flags, schema metadata
  * `name`/`refId`/`meta` and field metadata `labels`/`config`/`tstype`.

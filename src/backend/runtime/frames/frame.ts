@@ -68,7 +68,7 @@ export interface BooleanFieldData extends FieldBase {
 export type Field = TimeFieldData | NumberFieldData | StringFieldData | BooleanFieldData;
 export type FieldType = Field['type'];
 
-/** Grafana's data-plane frame types (docs/grafana-plugin-protocol.md §4.2). */
+/** Grafana's data-plane frame types (docs/grafana-plugin-protocol.md §5.2). */
 export type FrameType =
   | 'timeseries-wide'
   | 'timeseries-long'

@@ -21,7 +21,7 @@ function frame(): Frame {
   };
 }
 
-describe('frameToJSON (the Go SDK’s data.FrameToJSON layout, protocol doc §4.9)', () => {
+describe('frameToJSON (the Go SDK’s data.FrameToJSON layout, docs/grafana-plugin-protocol.md §5.8)', () => {
   test('schema: name, refId, meta, then fields with tstype, Go typeInfo, labels and config', () => {
     expect(frameToJSON(frame()).schema).toEqual({
       name: 'sensmitter_1',

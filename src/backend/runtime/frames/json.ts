@@ -11,7 +11,7 @@ import { frameMetaJSON, TS_TYPE } from './meta';
 
 /**
  * Frame JSON as the Go SDK's data.FrameToJSON writes it
- * (docs/grafana-plugin-protocol.md §4.9): Grafana Live publishes StreamPacket
+ * (docs/grafana-plugin-protocol.md §5.8): Grafana Live publishes StreamPacket
  * data verbatim, and the frontend reads exactly this shape.
  *
  * - columns are column-major `data.values`;

@@ -1,7 +1,7 @@
 /**
  * The subset of Grafana's plugin protocol (package `pluginv2`) this runtime
  * serves. Field numbers follow the Grafana plugin SDK's `proto/backend.proto`
- * (see docs/grafana-plugin-protocol.md §3); the text is ours. Services we do not
+ * (see docs/grafana-plugin-protocol.md §2–3); the text is ours. Services we do not
  * serve (QueryChunkedData, AdmissionControl, ResourceConversion) are left out so
  * that grpc-js answers them with UNIMPLEMENTED, which Grafana tolerates.
  *

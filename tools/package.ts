@@ -2,16 +2,24 @@
  * `npm run package`: zips the built plugin as `<id>-<version>.zip` with a
  * `<id>/` top folder, the layout Grafana's plugin installer and the
  * `GF_INSTALL_PLUGINS` URL form expect. Run `npm run build` first.
+ *
+ * Options: --dist=<dir> packages another build than dist/; --out=<dir> writes
+ * the zip elsewhere than artifacts/.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 
 import { archiveEntries, totalBytes } from './package/contents';
 
 const root = join(__dirname, '..');
+
+function option(name: string, fallback: string): string {
+  const prefix = `--${name}=`;
+  return resolve(process.argv.find((arg) => arg.startsWith(prefix))?.slice(prefix.length) ?? fallback);
+}
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -20,12 +28,13 @@ async function sha256(path: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { id, info } = JSON.parse(readFileSync(join(root, 'dist', 'plugin.json'), 'utf8')) as {
+  const dist = option('dist', join(root, 'dist'));
+  const { id, info } = JSON.parse(readFileSync(join(dist, 'plugin.json'), 'utf8')) as {
     id: string;
     info: { version: string };
   };
-  const entries = archiveEntries(join(root, 'dist'), id);
-  const outDir = join(root, 'artifacts');
+  const entries = archiveEntries(dist, id);
+  const outDir = option('out', join(root, 'artifacts'));
   mkdirSync(outDir, { recursive: true });
   const archive = join(outDir, `${id}-${info.version}.zip`);
 

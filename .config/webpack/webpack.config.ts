@@ -26,6 +26,7 @@ interface Env {
 
 interface PluginJson {
   id: string;
+  info: { screenshots?: Array<{ path: string }> };
 }
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -85,7 +86,8 @@ function copyPatterns(nested: string[]): CopyWebpackPlugin['patterns'] {
       to: `${dir}/plugin.json`,
       transform: stampPluginJson,
     })),
-    optional('README.md'),
+    // The catalog's README (src/README.md, for Grafana users; absolute links only), not the repository's.
+    { from: path.join(SRC, 'README.md'), to: 'README.md' },
     optional('CHANGELOG.md'),
     optional('LICENSE'),
     // The dashboard the app's plugin.json `includes`; the provisioned copy is the single source.
@@ -93,6 +95,13 @@ function copyPatterns(nested: string[]): CopyWebpackPlugin['patterns'] {
     ...logoTargets.map((to) => ({
       from: path.join(SRC, 'img').split(path.sep).join('/') + '/*',
       to: `${to}/[name][ext]`,
+    })),
+    // The catalog screenshots the app's plugin.json lists (img/x.png), taken from docs/ (docs/img/x.png, where
+    // the README shows them too). A missing one does not stop a build; `npm run package` refuses to ship without it.
+    ...(appPluginJson.info.screenshots ?? []).map((shot) => ({
+      from: path.join(ROOT, 'docs', shot.path),
+      to: shot.path,
+      noErrorOnMissing: true,
     })),
   ];
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's whole test suite, as README and CI run it (`npm test`):
 # static checks (types, lint, formatting, dead code), unit tests (documentation examples
-# compile: tools/doc-examples), the build, integration tests against real
+# compile and references resolve: tools/doc-checks), the build, integration tests against real
 # emulators, the built UI in headless Chromium, and the Go conformance suite that drives the built executable
 # through Grafana's own plugin client. Ends with one summary line.
 set -uo pipefail

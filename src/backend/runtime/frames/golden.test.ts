@@ -9,7 +9,7 @@ import { frameToJSON } from './json';
  * Golden files: the exact bytes and JSON one representative frame encodes to.
  * Any change in the encoders or in apache-arrow's writer shows up here as a
  * diff to review (and to re-run through tests/conformance against the Go SDK).
- * Regenerate with UPDATE_GOLDEN=1 npx jest src/backend/runtime/frames/golden.
+ * Regenerate with UPDATE_GOLDEN=1 npx jest src/backend/runtime/frames/golden.test.ts.
  */
 
 const DIR = join(__dirname, 'testdata');

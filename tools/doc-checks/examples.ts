@@ -6,10 +6,10 @@
  * unused-name checks: an example may show a call without using its result).
  * A sketch that is not meant to compile belongs in a ```text fence.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+
+import { repositoryFiles } from './documents';
 
 export interface DocExample {
   /** Repository-relative path of the document. */
@@ -61,17 +61,9 @@ export function extractExamples(source: string, text: string): DocExample[] {
   );
 }
 
-/** Documents under version control (or about to be, and not deleted): Markdown and TypeScript outside node_modules. */
+/** Documents that may hold examples: Markdown and TypeScript files of the repository. */
 export function documentPaths(root: string): string[] {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return listed
-    .split('\n')
-    .filter((file) => /\.(md|tsx?)$/.test(file) && !file.includes('node_modules/') && existsSync(path.join(root, file)))
-    .sort();
+  return repositoryFiles(root, /\.(md|tsx?)$/);
 }
 
 function compilerOptions(root: string): ts.CompilerOptions {

@@ -5,15 +5,17 @@ import { Field, Input, RadioButtonGroup, SecretInput, Stack, Switch } from '@gra
 import { type ChangeEvent, useState } from 'react';
 
 import {
+  checkNumericSetting,
   DEFAULT_SETTINGS,
   KAFKA_SASL_MECHANISMS,
+  type NumericSetting,
   SETTINGS_LIMITS,
   type AnomalySecureJsonData,
   type KafkaSaslMechanism,
   type TimestampUnit,
 } from '../common/settings';
 import { testIds } from '../testIds';
-import { type IntegerSettingKey, integerSettingError, kafkaBrokersError } from './settingsValidation';
+import { kafkaBrokersError } from './kafkaBrokers';
 import type { AnomalyDataSourceOptions } from './types';
 
 type Props = DataSourcePluginOptionsEditorProps<AnomalyDataSourceOptions, AnomalySecureJsonData>;
@@ -144,7 +146,7 @@ interface IntegerSetting {
   description: string;
 }
 
-const INTEGER_SETTINGS: Record<IntegerSettingKey, IntegerSetting> = {
+const INTEGER_SETTINGS: Record<NumericSetting, IntegerSetting> = {
   maxItemsPerQuery: {
     label: 'Max items per query',
     description: `Most items one query reads; a query that stops there says so in a frame notice. Default: ${DEFAULT_SETTINGS.maxItemsPerQuery}.`,
@@ -192,7 +194,7 @@ export function ConfigEditor(props: Props) {
       onChange={(v) => setJson(key, v)}
     />
   );
-  const integerField = (key: IntegerSettingKey) => (
+  const integerField = (key: NumericSetting) => (
     <IntegerField key={key} id={key} value={jsonData[key]} onChange={(v) => setJson(key, v)} />
   );
   const switchField = (key: BooleanSetting, label: string, description: string) => (
@@ -358,21 +360,26 @@ function TextField({ id, setting, value, onChange }: TextFieldProps) {
 }
 
 interface IntegerFieldProps {
-  id: IntegerSettingKey;
+  id: NumericSetting;
   value: number | undefined;
   onChange: (value: number | undefined) => void;
 }
 
-/** Commits only whole numbers within SETTINGS_LIMITS; anything else stays in the box with the backend's message. */
+/** Commits only values within SETTINGS_LIMITS; anything else stays in the box with the backend's own message. */
 function IntegerField({ id, value, onChange }: IntegerFieldProps) {
   const { label, description } = INTEGER_SETTINGS[id];
   const [text, setText] = useState(value === undefined ? '' : String(value));
   const [error, setError] = useState<string>();
   const commit = () => {
-    const problem = integerSettingError(id, text);
-    setError(problem);
-    if (problem === undefined) {
-      onChange(text.trim() === '' ? undefined : Number(text));
+    if (text.trim() === '') {
+      setError(undefined);
+      onChange(undefined);
+      return;
+    }
+    const check = checkNumericSetting(id, text);
+    setError(check.ok ? undefined : check.message);
+    if (check.ok) {
+      onChange(check.value);
     }
   };
   const { min, max } = SETTINGS_LIMITS[id];

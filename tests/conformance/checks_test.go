@@ -112,11 +112,13 @@ func TestCheckerTimeSeriesMulti(t *testing.T) {
 
 func TestCheckerFrameSpec(t *testing.T) {
 	spec := sensorReadingsFrame("s1")
+	value := func(v float64) []*float64 { return []*float64{&v} }
 	good := data.NewFrame("s1",
 		data.NewField("time", nil, minutes(0)),
-		data.NewField("temperature", data.Labels{"sensor": "s1"}, []float64{20}),
-		data.NewField("anomaly_score", nil, []float64{0.4}),
-		data.NewField("anomaly", nil, []bool{false}),
+		data.NewField("temperature", seriesLabels("s1", "temperature"), value(20)),
+		data.NewField("anomaly", seriesLabels("s1", "anomaly"), value(0)),
+		data.NewField("anomaly_score", seriesLabels("s1", "anomaly_score"), value(0.4)),
+		data.NewField("explanation", seriesLabels("s1", "explanation"), value(0)),
 	)
 	if problems := checkFrameSpec(good, spec); len(problems) > 0 {
 		t.Errorf("matching frame rejected: %q", problems)
@@ -125,9 +127,14 @@ func TestCheckerFrameSpec(t *testing.T) {
 	wrongLabels.Fields[1].Labels = data.Labels{"sensor": "s2"}
 	nullableTime := data.NewFrame("s1",
 		data.NewField("time", nil, []*time.Time{&minutes(0)[0]}),
-		good.Fields[1], good.Fields[2], good.Fields[3])
-	missingField := data.NewFrame("s1", good.Fields[0], good.Fields[1], good.Fields[2])
-	for name, f := range map[string]*data.Frame{"wrong labels": wrongLabels, "nullable time": nullableTime, "missing field": missingField} {
+		good.Fields[1], good.Fields[2], good.Fields[3], good.Fields[4])
+	missingField := data.NewFrame("s1", good.Fields[0], good.Fields[1], good.Fields[2], good.Fields[3])
+	booleanFlag := data.NewFrame("s1", good.Fields[0], good.Fields[1],
+		data.NewField("anomaly", seriesLabels("s1", "anomaly"), []bool{false}), good.Fields[3], good.Fields[4])
+	cases := map[string]*data.Frame{
+		"wrong labels": wrongLabels, "nullable time": nullableTime, "missing field": missingField, "boolean flag (long frame)": booleanFlag,
+	}
+	for name, f := range cases {
 		if len(checkFrameSpec(f, spec)) == 0 {
 			t.Errorf("%s: accepted", name)
 		}

@@ -34,8 +34,9 @@ type datasourceSettings struct {
 var (
 	secureJSONData = map[string]string{"accessKey": "AKIDEXAMPLE", "secretKey": secretKey}
 
+	// validSettings point at the shared test services when they run (services_test.go).
 	validSettings = datasourceSettings{
-		JSONData: `{"table":"lab_sensmitter","defaultRegion":"us-east-1"}`,
+		JSONData: validJSONData(),
 		Updated:  time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC),
 	}
 	// missingTableSettings lacks the required table; health must say so.
@@ -45,6 +46,13 @@ var (
 	}
 	missingTableWord = "table"
 )
+
+func validJSONData() string {
+	if services == nil {
+		return `{"table":"lab_sensmitter","defaultRegion":"us-east-1"}`
+	}
+	return services.settingsJSON(nil)
+}
 
 func pluginContext(s datasourceSettings) backend.PluginContext {
 	return backend.PluginContext{
@@ -100,6 +108,8 @@ type queryCase struct {
 	InRange bool
 	// Dataplane: the frames must form a valid dataplane collection, as read by alerting.
 	Dataplane bool
+	// NeedsData: the case reads the seeded emulators; without them it is left out (and said so).
+	NeedsData bool
 }
 
 // queryRange is "the last hour", as a dashboard sends it.
@@ -107,24 +117,55 @@ func queryRange(now time.Time) backend.TimeRange {
 	return backend.TimeRange{From: now.Add(-time.Hour), To: now}
 }
 
+// queryNow is the seeded data's "now" when the test services run, else the wall clock.
+func queryNow() time.Time {
+	if services != nil {
+		return services.Now
+	}
+	return timeNowMillis()
+}
+
 const queryMaxDataPoints = 500
 
+var wide = data.TimeSeriesTypeWide
+
+// seriesLabels are the labels every numeric field carries: sensor + what the series is.
+func seriesLabels(sensor, series string) data.Labels {
+	return data.Labels{"sensor": sensor, "series": series}
+}
+
+// sensorReadingsFrame is the wide `anomalies` frame of src/common/frames.ts:
+// numbers only (the flag 0/1, the explanation a code), null where a reading was not scored.
 func sensorReadingsFrame(sensor string) frameSpec {
 	return frameSpec{
 		Name: sensor,
 		Fields: []fieldSpec{
 			{Name: "time", Type: data.FieldTypeTime},
-			{Name: "temperature", Type: data.FieldTypeFloat64, Labels: data.Labels{"sensor": sensor}},
-			{Name: "anomaly_score", Type: data.FieldTypeFloat64},
-			{Name: "anomaly", Type: data.FieldTypeBool},
+			{Name: "temperature", Type: data.FieldTypeNullableFloat64, Labels: seriesLabels(sensor, "temperature")},
+			{Name: "anomaly", Type: data.FieldTypeNullableFloat64, Labels: seriesLabels(sensor, "anomaly")},
+			{Name: "anomaly_score", Type: data.FieldTypeNullableFloat64, Labels: seriesLabels(sensor, "anomaly_score")},
+			{Name: "explanation", Type: data.FieldTypeNullableFloat64, Labels: seriesLabels(sensor, "explanation")},
 		},
+		SchemaType: &wide,
 	}
 }
 
-var wide = data.TimeSeriesTypeWide
+// countFrame is the `anomaly_count` frame: timeseries-multi 0.1, one series per sensor.
+func countFrame(sensor string) frameSpec {
+	return frameSpec{
+		Name:        sensor,
+		Type:        data.FrameTypeTimeSeriesMulti,
+		TypeVersion: data.FrameTypeVersion{0, 1},
+		Fields: []fieldSpec{
+			{Name: "time", Type: data.FieldTypeTime},
+			{Name: "anomaly_count", Type: data.FieldTypeFloat64, Labels: seriesLabels(sensor, "anomaly_count")},
+		},
+		SchemaType: &wide,
+	}
+}
 
-// queryCases is sent as ONE QueryData request, so a bad query must not spoil the others.
-var queryCases = []queryCase{
+// allQueryCases is sent as ONE QueryData request, so a bad query must not spoil the others.
+var allQueryCases = []queryCase{
 	{
 		RefID:      "A",
 		JSON:       `{"queryType":"anomalies","model":"isolation_forest","contamination":0.05,"metric":"temperature","sensors":["sensmitter_1","sensmitter_2"]}`,
@@ -132,6 +173,7 @@ var queryCases = []queryCase{
 		Frames:     []frameSpec{sensorReadingsFrame("sensmitter_1"), sensorReadingsFrame("sensmitter_2")},
 		TimeSeries: true,
 		InRange:    true,
+		NeedsData:  true,
 	},
 	{
 		RefID:       "B",
@@ -148,28 +190,48 @@ var queryCases = []queryCase{
 		ErrorSource: backend.ErrorSourcePlugin,
 	},
 	{
-		RefID:  "D",
-		JSON:   `{"queryType":"anomaly_count","sensors":["sensmitter_1"]}`,
-		Status: backend.StatusOK,
-		Frames: []frameSpec{{
-			Type:        data.FrameTypeTimeSeriesMulti,
-			TypeVersion: data.FrameTypeVersion{0, 1},
-			Fields: []fieldSpec{
-				{Name: "time", Type: data.FieldTypeTime},
-				{Name: "anomaly_count", Type: data.FieldTypeFloat64, Labels: data.Labels{"sensor": "sensmitter_1"}},
-			},
-			SchemaType: &wide,
-		}},
+		RefID:      "D",
+		JSON:       `{"queryType":"anomaly_count","sensors":["sensmitter_1"]}`,
+		Status:     backend.StatusOK,
+		Frames:     []frameSpec{countFrame("sensmitter_1")},
 		TimeSeries: true,
 		Dataplane:  true,
+		NeedsData:  true,
 	},
 	{
 		RefID:  "E",
-		JSON:   `{"queryType":"stream"}`,
+		JSON:   `{"live":true}`,
 		Status: backend.StatusOK,
 		Frames: []frameSpec{{Channel: "ds/" + datasourceUID + "/" + selftestStreamPath}},
 	},
+	{
+		RefID:      "F",
+		JSON:       `{"queryType":"anomalies","model":"dbscan","featureSet":"raw","contamination":0.02,"metric":"humidity","sensors":["sensmitter_3"]}`,
+		Status:     backend.StatusOK,
+		Frames:     []frameSpec{dbscanFrame("sensmitter_3")},
+		TimeSeries: true,
+		InRange:    true,
+		NeedsData:  true,
+	},
 }
+
+func dbscanFrame(sensor string) frameSpec {
+	f := sensorReadingsFrame(sensor)
+	f.Fields[1] = fieldSpec{Name: "humidity", Type: data.FieldTypeNullableFloat64, Labels: seriesLabels(sensor, "humidity")}
+	return f
+}
+
+// queryCases are the cases this run can check: without the test services, those that need data are left out.
+var queryCases = func() []queryCase {
+	var cases []queryCase
+	for _, c := range allQueryCases {
+		if c.NeedsData && services == nil {
+			continue
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}()
 
 // Resources (CallResource).
 type resourceCase struct {

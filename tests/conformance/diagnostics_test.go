@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/genproto/pluginv2"
@@ -16,33 +17,53 @@ import (
 	"github.com/prometheus/common/model"
 )
 
+// unreachableSettings point DynamoDB at a closed loopback port.
+var unreachableSettings = datasourceSettings{
+	JSONData: `{"table":"lab_sensmitter","defaultRegion":"us-east-1","authType":"keys","endpoint":"http://127.0.0.1:1"}`,
+	Updated:  validSettings.Updated.Add(2 * time.Minute),
+}
+
+// healthLimit bounds "Save & test" against an endpoint that does not answer (the plugin's own bound is 5 s).
+const healthLimit = 7 * time.Second
+
 func TestCheckHealth(t *testing.T) {
 	p := launch(t)
 	cases := []struct {
 		name       string
 		settings   datasourceSettings
 		status     backend.HealthStatus
-		messageHas string
+		messageHas []string
 	}{
-		{name: "valid settings", settings: validSettings, status: backend.HealthStatusOk},
-		{name: "missing table", settings: missingTableSettings, status: backend.HealthStatusError, messageHas: missingTableWord},
+		{name: "valid settings", settings: validSettings, status: backend.HealthStatusOk, messageHas: []string{"DynamoDB table", "Query by sensor", "rows", "skipped"}},
+		{name: "missing table", settings: missingTableSettings, status: backend.HealthStatusError, messageHas: []string{missingTableWord}},
+		{name: "unreachable endpoint", settings: unreachableSettings, status: backend.HealthStatusError, messageHas: []string{"127.0.0.1:1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.status == backend.HealthStatusOk {
+				requireServices(t)
+			}
+			started := time.Now()
 			raw, err := p.Diagnostics.CheckHealth(rpcContext(t), &pluginv2.CheckHealthRequest{
 				PluginContext: backend.ToProto().PluginContext(pluginContext(c.settings)),
 			})
+			took := time.Since(started)
 			if err != nil {
 				t.Fatalf("CheckHealth returned a gRPC error (Grafana shows \"Plugin health check failed\"): %v", err)
 			}
+			if took > healthLimit {
+				t.Errorf("CheckHealth took %s, want < %s", took, healthLimit)
+			}
 			assertNoSecret(t, "the health check response", mustMarshal(t, raw))
 			res := backend.FromProto().CheckHealthResponse(raw)
-			t.Logf("status %s, message %q, details %s", res.Status, res.Message, res.JSONDetails)
+			t.Logf("status %s in %d ms, message %q, details %s", res.Status, took.Milliseconds(), res.Message, res.JSONDetails)
 			if res.Status != c.status {
 				t.Errorf("status %s, want %s", res.Status, c.status)
 			}
-			if !strings.Contains(res.Message, c.messageHas) {
-				t.Errorf("message %q does not name %q", res.Message, c.messageHas)
+			for _, word := range c.messageHas {
+				if !strings.Contains(res.Message, word) {
+					t.Errorf("message %q does not name %q", res.Message, word)
+				}
 			}
 			if res.Message == "" {
 				t.Errorf("empty message: \"Save & test\" would show nothing")
@@ -65,7 +86,7 @@ func TestCollectMetrics(t *testing.T) {
 	before := collectMetrics(t, p)
 
 	const calls = 3
-	tr := queryRange(timeNowMillis())
+	tr := queryRange(queryNow())
 	for range calls {
 		if _, err := p.Data.QueryData(rpcContext(t), backend.ToProto().QueryDataRequest(queryDataRequest(t, queryCases[:1], tr))); err != nil {
 			t.Fatalf("QueryData: %v", err)

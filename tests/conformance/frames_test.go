@@ -197,3 +197,23 @@ func checkTimeUnits(f *data.Frame) []string {
 	}
 	return problems
 }
+
+// checkUniqueSeries: no two numeric fields of a response may share name and
+// labels, or Grafana's expressions cannot tell the series apart.
+func checkUniqueSeries(frames data.Frames) []string {
+	var problems []string
+	seen := map[string]string{}
+	for _, f := range frames {
+		for _, field := range f.Fields {
+			if !field.Type().Numeric() {
+				continue
+			}
+			id := field.Name + field.Labels.String()
+			if other, dup := seen[id]; dup {
+				problems = append(problems, fmt.Sprintf("series %s appears in frame %q and frame %q", id, other, f.Name))
+			}
+			seen[id] = f.Name
+		}
+	}
+	return problems
+}

@@ -34,7 +34,7 @@ func TestLifecycle(t *testing.T) {
 
 	// Traffic that gives the plugin every chance to log the secret: a bad
 	// query, a failing health check, an unknown resource.
-	tr := queryRange(timeNowMillis())
+	tr := queryRange(queryNow())
 	if _, err := p.Data.QueryData(rpcContext(t), backend.ToProto().QueryDataRequest(queryDataRequest(t, queryCases, tr))); err != nil {
 		t.Errorf("QueryData: %v", err)
 	}

@@ -1,26 +1,32 @@
-import { resolve } from 'node:path';
-import { startDynamoDbLocal } from '../../tools/stack/dynamodbLocal';
-import { freePort } from '../../tools/stack/freePort';
-import { defaultVenvDir, startS3Server } from '../../tools/stack/s3Server';
+import { startTestServices, TEST_ENV } from '../../tools/stack/testServices';
 import type { ManagedProcess } from '../../tools/stack/childProcess';
 import { ENV_DYNAMODB, ENV_S3 } from './emulators';
+import { buildScoringWorker } from './scoringWorker';
 
 declare global {
   // Shared with globalTeardown (same process and context).
-  var __IOTLAB_EMULATORS__: ManagedProcess[] | undefined;
+  var __IOTLAB_EMULATORS__: Array<Pick<ManagedProcess, 'stop'>> | undefined;
 }
 
+/**
+ * The emulators: the shared test services when tools/test.sh started them
+ * (their endpoints are in the environment), else started here for this run,
+ * seeded the same way (tools/stack/testServices.ts).
+ */
 export default async function globalSetup(): Promise<void> {
-  const repo = resolve(__dirname, '..', '..');
-  const [dynamoPort, s3Port] = [await freePort(), await freePort()];
-  const started: ManagedProcess[] = [];
+  const started: Array<Pick<ManagedProcess, 'stop'>> = [];
   globalThis.__IOTLAB_EMULATORS__ = started;
-  // The moto venv is installed (once, quietly) before the clock for start-up times starts.
-  const [ddb, s3] = await Promise.all([
-    startDynamoDbLocal({ port: dynamoPort, maxHeap: '2g' }).then((p) => (started.push(p), p)),
-    startS3Server({ port: s3Port, venvDir: defaultVenvDir(repo) }).then((p) => (started.push(p), p)),
-  ]);
-  process.env[ENV_DYNAMODB] = ddb.endpoint;
-  process.env[ENV_S3] = s3.endpoint;
-  console.log(`\nemulators: DynamoDB Local ${ddb.endpoint} (ready in ${ddb.startupMs} ms), S3 (moto) ${s3.endpoint} (ready in ${s3.startupMs} ms)`);
+  buildScoringWorker();
+  if (process.env[TEST_ENV.dynamodb] && process.env[TEST_ENV.s3]) {
+    process.env[ENV_DYNAMODB] ??= process.env[TEST_ENV.dynamodb];
+    process.env[ENV_S3] ??= process.env[TEST_ENV.s3];
+    console.log(
+      `\nemulators: the shared test services (DynamoDB ${process.env[ENV_DYNAMODB]}, S3 ${process.env[ENV_S3]})`
+    );
+    return;
+  }
+  const services = await startTestServices({ log: (line) => console.log(`test services: ${line}`) });
+  started.push(services);
+  Object.assign(process.env, services.env);
+  console.log(`\nemulators: started for this run (DynamoDB ${process.env[ENV_DYNAMODB]}, S3 ${process.env[ENV_S3]})`);
 }

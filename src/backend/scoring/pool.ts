@@ -224,7 +224,8 @@ export class ScoringPool {
 
   /**
    * Features and scores of every reading at or after `scoreFromMs`, by a
-   * trained model; the series must start `warmupMs(spec)` before that.
+   * trained model (with the features it was trained on); the series must
+   * start `warmupMs(spec)` before that. `spec` only sets the chunks' warm-up.
    */
   async scoreRange(
     series: SensorSeries | SharedSeries,
@@ -246,7 +247,6 @@ export class ScoringPool {
           from: chunk.from,
           to: chunk.to,
           scoreFromMs: chunk.scoreFromMs,
-          spec: options.spec,
           model: options.model,
           out,
           cancel,

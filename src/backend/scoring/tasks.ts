@@ -13,7 +13,7 @@
 import { METRICS, type Metric } from '../../common/query';
 import type { SensorSeries } from '../sources/types';
 import { detectDbscan, scoreWithModel } from './detect';
-import { computeFeatures, emptyDropCounts } from './features';
+import { computeFeatures, emptyDropCounts, fitFeatureSpec, needsFitting } from './features';
 import { loadModel, type LoadedModel } from './model';
 import { trainModel } from './train';
 import type { CancelCheck, DropCounts, FeatureSpec, ForestParams, Scores, TooFewRows } from './types';
@@ -140,7 +140,7 @@ export interface ScoreChunkTask {
   from: number;
   to: number;
   scoreFromMs: number;
-  spec: FeatureSpec;
+  /** Scored with the features the model was trained on (its spec, fitted parts included). */
   model: SharedModel;
   out: SharedScores;
   cancel: SharedCancel;
@@ -166,7 +166,7 @@ function writeScores(
 export function scoreChunk(task: ScoreChunkTask): ChunkResult {
   const cancel = cancelCheckOf(task.cancel);
   const model = modelFor(task.model);
-  const matrix = computeFeatures(seriesView(task.series, task.from, task.to), task.spec, {
+  const matrix = computeFeatures(seriesView(task.series, task.from, task.to), model.spec, {
     scoreFromMs: task.scoreFromMs,
     cancel,
   });
@@ -191,10 +191,13 @@ export type DbscanResult = (ChunkResult & { ok: true; eps: number }) | TooFewRow
 /** Features of the range and DBSCAN on them (the whole range at once: clusters are global). */
 export function dbscanRange(task: DbscanTask): DbscanResult {
   const cancel = cancelCheckOf(task.cancel);
-  const matrix = computeFeatures(seriesView(task.series), task.spec, { scoreFromMs: task.scoreFromMs, cancel });
+  const series = seriesView(task.series);
+  // DBSCAN has no training data: what a spec learns from data (the daily profile) it learns from the range.
+  const spec = needsFitting(task.spec) ? fitFeatureSpec(task.spec, [series]) : task.spec;
+  const matrix = computeFeatures(series, spec, { scoreFromMs: task.scoreFromMs, cancel });
   const result = detectDbscan(
     matrix,
-    task.spec,
+    spec,
     { eps: task.eps, minSamples: task.minSamples, contamination: task.contamination, cancel },
     matrix.dropped
   );

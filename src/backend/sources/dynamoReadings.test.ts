@@ -65,6 +65,19 @@ describe('projectionFor', () => {
   });
 });
 
+/** DescribeTable's answer for the seed's table: (uid S, timestamp N), so reads take the Query path. */
+const SEED_TABLE = {
+  TableStatus: 'ACTIVE',
+  KeySchema: [
+    { AttributeName: 'uid', KeyType: 'HASH' },
+    { AttributeName: 'timestamp', KeyType: 'RANGE' },
+  ],
+  AttributeDefinitions: [
+    { AttributeName: 'uid', AttributeType: 'S' },
+    { AttributeName: 'timestamp', AttributeType: 'N' },
+  ],
+};
+
 describe('DynamoReadingsSource.readRange', () => {
   /**
    * A DynamoDB client double: sensor "broken" fails on its first page, sensor
@@ -75,19 +88,7 @@ describe('DynamoReadingsSource.readRange', () => {
     const client = {
       async send(command: { input: Record<string, unknown> }, options?: { abortSignal?: AbortSignal }) {
         if ('KeySchema' in command.input || !('KeyConditionExpression' in command.input)) {
-          return {
-            Table: {
-              TableStatus: 'ACTIVE',
-              KeySchema: [
-                { AttributeName: 'uid', KeyType: 'HASH' },
-                { AttributeName: 'timestamp', KeyType: 'RANGE' },
-              ],
-              AttributeDefinitions: [
-                { AttributeName: 'uid', AttributeType: 'S' },
-                { AttributeName: 'timestamp', AttributeType: 'N' },
-              ],
-            },
-          };
+          return { Table: SEED_TABLE };
         }
         const values = command.input.ExpressionAttributeValues as Record<string, { S?: string }>;
         const sensor = Object.values(values).find((v) => v.S !== undefined)?.S ?? '';
@@ -125,18 +126,6 @@ describe('DynamoReadingsSource.readRange', () => {
 });
 
 describe('DynamoReadingsSource: the DescribeTable cache', () => {
-  const TABLE = {
-    TableStatus: 'ACTIVE',
-    KeySchema: [
-      { AttributeName: 'uid', KeyType: 'HASH' },
-      { AttributeName: 'timestamp', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'uid', AttributeType: 'S' },
-      { AttributeName: 'timestamp', AttributeType: 'N' },
-    ],
-  };
-
   /** Counts DescribeTable calls; the first `failures` of them fail, each answer takes a tick. */
   function describingClient(failures = 0) {
     const calls = { describe: 0 };
@@ -150,7 +139,7 @@ describe('DynamoReadingsSource: the DescribeTable cache', () => {
         if (calls.describe <= failures) {
           throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' });
         }
-        return { Table: TABLE };
+        return { Table: SEED_TABLE };
       },
     };
     return { client, calls };

@@ -1,4 +1,4 @@
-import { checkNumericSetting, SETTINGS_LIMITS } from './settings';
+import { checkKafkaBrokers, checkNumericSetting, SETTINGS_LIMITS } from './settings';
 
 describe('checkNumericSetting', () => {
   it('accepts saved numbers and typed text within the limits', () => {
@@ -26,5 +26,31 @@ describe('checkNumericSetting', () => {
     expect(checkNumericSetting(setting, max)).toEqual({ ok: true, value: max });
     expect(checkNumericSetting(setting, min - 1).ok).toBe(false);
     expect(checkNumericSetting(setting, max + 1).ok).toBe(false);
+  });
+});
+
+describe('checkKafkaBrokers', () => {
+  it('reads host:port lists with names, IPv4 and bracketed IPv6 hosts', () => {
+    expect(checkKafkaBrokers('b-1.kafka.example.com:9094, 10.0.0.7:9092,[::1]:9092')).toEqual({
+      ok: true,
+      brokers: ['b-1.kafka.example.com:9094', '10.0.0.7:9092', '[::1]:9092'],
+    });
+  });
+
+  it('reads empty text as no brokers', () => {
+    expect(checkKafkaBrokers('  ')).toEqual({ ok: true, brokers: [] });
+    expect(checkKafkaBrokers(undefined)).toEqual({ ok: true, brokers: [] });
+  });
+
+  it('names the first entry that is not host:port with a port from 1 to 65535', () => {
+    expect(checkKafkaBrokers('kafka:9092,kafka2')).toEqual({
+      ok: false,
+      message: 'kafkaBrokers: each entry must be host:port with a port from 1 to 65535 (got "kafka2")',
+    });
+    expect(checkKafkaBrokers('kafka:70000')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/\(got "kafka:70000"\)$/),
+    });
+    expect(checkKafkaBrokers('kafka:0')).toMatchObject({ ok: false });
   });
 });

@@ -148,3 +148,32 @@ export function checkNumericSetting(name: NumericSetting, raw: unknown): Setting
         message: `${name}: must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got ${JSON.stringify(raw)})`,
       };
 }
+
+/** host:port; the host a name, an IPv4 address or a bracketed IPv6 address. */
+const BROKER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+export type BrokersCheck = { ok: true; brokers: string[] } | { ok: false; message: string };
+
+/**
+ * Reads `kafkaBrokers` ("a:9092, b:9092") for the config editor and the
+ * backend alike: the entries, or a message naming the first entry that is not
+ * host:port with a port from 1 to 65535. Empty text is no brokers (Kafka not
+ * used); whoever needs Kafka says that brokers are required.
+ */
+export function checkKafkaBrokers(text: string | undefined): BrokersCheck {
+  const brokers = (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of brokers) {
+    const match = BROKER.exec(entry);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      return {
+        ok: false,
+        message: `kafkaBrokers: each entry must be host:port with a port from 1 to 65535 (got "${entry.slice(0, 80)}")`,
+      };
+    }
+  }
+  return { ok: true, brokers };
+}

@@ -182,11 +182,11 @@ describe('ConfigEditor', () => {
     await fill(brokers, 'kafka-1:9092,kafka-2');
     fireEvent.blur(brokers);
     expect(
-      screen.getByText(/^kafkaBrokers: must be a comma-separated list of host:port .* \(got "kafka-2"\)$/)
+      screen.getByText('kafkaBrokers: each entry must be host:port with a port from 1 to 65535 (got "kafka-2")')
     ).toBeInTheDocument();
     await fill(brokers, ':9092');
     fireEvent.blur(brokers);
-    expect(screen.queryByText(/^kafkaBrokers: must be/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/^kafkaBrokers: /)).not.toBeInTheDocument();
     expect(last().jsonData.kafkaBrokers).toBe('kafka-1:9092,kafka-2:9092');
   });
 

@@ -5,6 +5,7 @@ import { Field, Input, RadioButtonGroup, SecretInput, Stack, Switch } from '@gra
 import { type ChangeEvent, useState } from 'react';
 
 import {
+  checkKafkaBrokers,
   checkNumericSetting,
   DEFAULT_SETTINGS,
   KAFKA_SASL_MECHANISMS,
@@ -15,7 +16,6 @@ import {
   type TimestampUnit,
 } from '../common/settings';
 import { testIds } from '../testIds';
-import { kafkaBrokersError } from './kafkaBrokers';
 import type { AnomalyDataSourceOptions } from './types';
 
 type Props = DataSourcePluginOptionsEditorProps<AnomalyDataSourceOptions, AnomalySecureJsonData>;
@@ -56,6 +56,11 @@ interface TextSetting {
 }
 
 const defaultNote = (value: string) => ` Default: ${value}.`;
+
+function kafkaBrokersError(text: string): string | undefined {
+  const check = checkKafkaBrokers(text);
+  return check.ok ? undefined : check.message;
+}
 
 /** The free-text settings: what each means and what the backend uses when it is left empty. */
 const TEXT_SETTINGS: Partial<Record<StringSetting, TextSetting>> = {

@@ -11,8 +11,41 @@ cd "$(dirname "$0")/.."
 bash tools/setup/systemPackages.sh test || exit 1
 
 reports="$(mktemp -d)"
-trap 'rm -rf "$reports"' EXIT
 failed_steps=()
+
+# The shared test services (DynamoDB Local + moto, seeded with the simulator's labelled data):
+# started once for e2e, integration and conformance, stopped on exit (tools/stack/testServices.ts).
+services_pid=""
+start_test_services() {
+  local env_file="$reports/test-services.env"
+  ./node_modules/.bin/tsx tools/stack/testServices.ts --write-env "$env_file" >/dev/null 2>"$reports/test-services.log" &
+  services_pid=$!
+  for _ in $(seq 1 240); do
+    if grep -q '^# READY' "$env_file" 2>/dev/null; then
+      set -a
+      # shellcheck disable=SC1090
+      . "$env_file"
+      set +a
+      export IOTLAB_REQUIRE_TEST_SERVICES=1
+      tail -n 4 "$reports/test-services.log"
+      return 0
+    fi
+    if ! kill -0 "$services_pid" 2>/dev/null; then
+      cat "$reports/test-services.log"
+      return 1
+    fi
+    sleep 1
+  done
+  cat "$reports/test-services.log"
+  return 1
+}
+stop_test_services() {
+  if [ -n "$services_pid" ] && kill -0 "$services_pid" 2>/dev/null; then
+    kill "$services_pid" 2>/dev/null
+    wait "$services_pid" 2>/dev/null
+  fi
+}
+trap 'stop_test_services; rm -rf "$reports"' EXIT
 
 step() {
   local name="$1"
@@ -43,6 +76,7 @@ step format npx prettier --check .
 step dead-code npx knip --no-progress
 step unit npx jest --ci --json --outputFile="$reports/unit.json"
 step build npm run --silent build
+step services start_test_services
 step e2e e2e
 step integration npx jest --ci -c tests/integration/jest.config.js --json --outputFile="$reports/integration.json"
 step conformance conformance

@@ -55,10 +55,14 @@ func loadTestServices() *testServices {
 	}
 }
 
-// requireServices skips a test that needs the seeded emulators when they are absent.
+// requireServices skips a test that needs the seeded emulators when they are absent, and fails it
+// when the run asked for them (tools/test.sh sets IOTLAB_REQUIRE_TEST_SERVICES=1: `npm test` must run every test).
 func requireServices(t *testing.T) *testServices {
 	t.Helper()
 	if services == nil {
+		if os.Getenv("IOTLAB_REQUIRE_TEST_SERVICES") == "1" {
+			t.Fatal(servicesHint)
+		}
 		t.Skip(servicesHint)
 	}
 	return services

@@ -11,7 +11,7 @@ import type { DataSource } from './datasource';
 import { VariableQueryEditor } from './VariableQueryEditor';
 
 /** What a dashboard variable of this data source lists. */
-export const VARIABLE_KINDS = ['sensors', 'metrics'] as const;
+const VARIABLE_KINDS = ['sensors', 'metrics'] as const;
 export type VariableKind = (typeof VARIABLE_KINDS)[number];
 
 /** A query variable's query, as the variable editor saves it. */

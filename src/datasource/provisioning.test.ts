@@ -95,7 +95,11 @@ describe('provisioning', () => {
     expect(resolveQuery(a.model).queryType).toBe('anomaly_count');
     expect(b.model).toMatchObject({ type: 'reduce', expression: 'A', refId: 'B' });
     expect(c.model).toMatchObject({ type: 'threshold', expression: 'B', refId: 'C' });
-    expect(c.model.conditions[0].evaluator).toEqual({ type: 'gt', params: [0] });
+    expect(rule.isPaused).toBe(false);
+    // The threshold follows from contamination × readings per window (rules.yaml explains it): at least 10× the
+    // flags a healthy sensor shows by chance at the lab's 10 s cadence, so "> 0" (which fires half the time) is out.
+    const expectedByChance = (resolveQuery(a.model).contamination as number) * (a.relativeTimeRange.from / 10);
+    expect(c.model.conditions[0].evaluator).toEqual({ type: 'gt', params: [Math.ceil(10 * expectedByChance) - 1] });
     for (const ref of [b, c]) {
       expect(ref.datasourceUid).toBe('__expr__');
     }

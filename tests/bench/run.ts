@@ -14,6 +14,7 @@ import os from 'os';
 import { join } from 'path';
 import { dbscan, IsolationForest, Matrix, StandardScaler } from '../../src/detectors';
 import { rocAuc } from '../parity/metrics';
+import { renderPipeline, runPipelineBench, type PipelineResults } from './pipeline';
 import { sensorData } from './sensorData';
 
 const ROOT = join(__dirname, '..', '..');
@@ -235,7 +236,7 @@ function ratio(r: Row, clock: keyof Measure): number {
 
 const fmtRatio = (x: number): string => (x > 0 ? `${x.toFixed(1)}×` : '—');
 
-function main(): void {
+async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0];
   ensureSklearn();
   const dir = mkdtempSync(join(os.tmpdir(), 'iotlab-bench-'));
@@ -247,6 +248,8 @@ function main(): void {
     const py = runSklearn(dir);
     console.log(`sklearn: ${JSON.stringify(py)}`);
     const memory = peakMemory();
+    const pipeline = await runPipelineBench();
+    console.log(`pipeline: ${JSON.stringify(pipeline)}`);
     const rows: Row[] = [];
     for (const { rows: n } of PLAN) {
       const o = ours.sizes[String(n)];
@@ -281,7 +284,7 @@ function main(): void {
       unit: '/s',
       note: 'ours: scoreOne + flag; sklearn: predict on one row',
     });
-    const report = renderReport(rows, py, memory, loadBefore, os.loadavg()[0]);
+    const report = renderReport(rows, py, memory, loadBefore, os.loadavg()[0], pipeline);
     console.log(report);
     writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report);
   } finally {
@@ -294,7 +297,8 @@ function renderReport(
   py: PythonResult,
   memory: { maxRssBytes: number },
   loadBefore: number,
-  loadAfter: number
+  loadAfter: number,
+  pipeline: PipelineResults
 ): string {
   const table = rows.map(
     (r) =>
@@ -386,7 +390,8 @@ ${targets.map(([what, met, got]) => `| ${what} | ${met ? 'yes' : '**no**'} | ${g
   not use. Single-row scoring avoids scikit-learn's per-call overhead, hence the large streaming ratio.
 - DBSCAN gains most where neighbourhoods are dense (100k rows): a crowded grid cell is core without any
   distance computed, while scikit-learn lists every neighbour of every row.
-`;
+
+${renderPipeline(pipeline)}`;
 }
 
-main();
+void main();

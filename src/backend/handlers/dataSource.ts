@@ -10,6 +10,7 @@ import { runQuery } from './query';
 import { resourceRoutes } from './resources';
 import { acquireScoringServices, type ServicesLease } from './services';
 import { streamHandler } from './streams';
+import { LiveStreams } from './streams/live';
 
 /** What tests may put in place of the real connections and the process-wide services. */
 export interface DataSourceParts {
@@ -25,12 +26,14 @@ export function createDataSource(
   const connections = parts.connections ?? openConnections(settings);
   const lease = parts.services ?? acquireScoringServices(env?.logger);
   const deps = { connections, services: lease.services };
+  const live = new LiveStreams({ settings, ...deps });
   return {
     query: (dataQuery, ctx) => runQuery(dataQuery, ctx, deps),
     checkHealth: (ctx) => checkHealth(connections, ctx),
     resources: resourceRoutes(connections, lease.services),
-    streams: streamHandler(),
+    streams: streamHandler(live),
     async dispose() {
+      await live.dispose();
       connections.close();
       await lease.release();
     },

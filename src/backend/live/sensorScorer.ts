@@ -47,6 +47,18 @@ function allocate(n: number): ScoredReadings {
   };
 }
 
+/** Readings shown without a model: values kept, nothing scored. */
+export function unscored(readings: readonly Reading[]): ScoredReadings {
+  const out = allocate(readings.length);
+  readings.forEach((reading, i) => {
+    out.time[i] = reading.timeMs;
+    METRICS.forEach((metric, m) => {
+      out.values[metric][i] = reading.values[m]!;
+    });
+  });
+  return out;
+}
+
 export class SensorScorer {
   readonly model: LoadedModel;
   private readonly features: FeatureStream;
@@ -98,16 +110,12 @@ export class SensorScorer {
 
   /** Scores readings (ascending); each either gets a row and a score or is counted as dropped. */
   score(readings: readonly Reading[]): ScoredReadings {
-    const out = allocate(readings.length);
     const cols = this.features.cols;
     const rows = new Float64Array(readings.length * cols);
     const rowOf = new Int32Array(readings.length);
     let n = 0;
+    const out = unscored(readings);
     readings.forEach((reading, i) => {
-      out.time[i] = reading.timeMs;
-      METRICS.forEach((metric, m) => {
-        out.values[metric][i] = reading.values[m]!;
-      });
       const row = this.push(reading);
       if (row) {
         rows.set(row, n * cols);

@@ -1,5 +1,6 @@
 import { build } from 'esbuild';
 
+import { ESM_INTEROP } from './esmInterop';
 import { bundleWorkerScripts, piscinaWorkerDirPlugin } from './workerBundle';
 
 /**
@@ -27,7 +28,9 @@ export async function bundleBackend(entry: string, outfile: string): Promise<voi
     logLevel: 'warning',
     // grpc-js and apache-arrow pick their Node builds through `main`/`module`; prefer the CJS ones.
     mainFields: ['main', 'module'],
-    define: { IOTLAB_EMBEDDED_WORKERS: JSON.stringify(workers) },
+    alias: ESM_INTEROP.alias,
+    banner: ESM_INTEROP.banner,
+    define: { ...ESM_INTEROP.define, IOTLAB_EMBEDDED_WORKERS: JSON.stringify(workers) },
     plugins: [piscinaWorkerDirPlugin()],
   });
   if (result.errors.length > 0) {

@@ -12,14 +12,17 @@
 import {
   FEATURE_SETS,
   FEATURE_TRANSFORM_IDS,
+  METRICS,
   featureColumnCount,
   transformsOf,
   type FeatureSet,
   type FeatureTransform,
+  type Metric,
 } from './features';
 
-export const METRICS = ['temperature', 'humidity', 'pressure', 'light_level'] as const;
-export type Metric = (typeof METRICS)[number];
+// The metric list lives with the feature catalog (explanation codes number the metrics); re-exported here
+// because the query model is where readers and editors have always found it.
+export { METRICS, type Metric };
 
 export const MODELS = ['isolation_forest', 'dbscan'] as const;
 export type ModelKind = (typeof MODELS)[number];

@@ -1,4 +1,4 @@
-import { autoEps, dbscan, explainDbscan } from './dbscan';
+import { autoEps, dbscan, explainDbscan, kDistances, nearestCoreDistances } from './dbscan';
 import { DetectorInputError } from './errors';
 import { matrixFromRows } from './matrix';
 import { loadFixture } from '../../tests/parity/loadFixture';
@@ -57,10 +57,10 @@ describe('dbscan parity with scikit-learn', () => {
     }
   );
 
-  it('agrees with a brute-force reference on random 1- to 4-dimensional data', () => {
+  it('agrees with a brute-force reference on random data of 1 to 12 dimensions (grid and k-d tree)', () => {
     let seed = 1;
     const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-    for (const d of [1, 2, 3, 4]) {
+    for (const d of [1, 2, 3, 4, 5, 8, 12]) {
       const rows = Array.from({ length: 300 }, () => Array.from({ length: d }, () => Math.round(rand() * 40) / 8));
       const eps = 0.5 + d * 0.25;
       expect(Array.from(dbscan(rows, { eps, minSamples: 4 }).labels)).toEqual(referenceDbscan(rows, eps, 4));
@@ -81,14 +81,23 @@ describe('dbscan input checks', () => {
     ['eps', { eps: Number.NaN }],
     ['minSamples', { eps: 1, minSamples: 0 }],
     ['minSamples', { eps: 1, minSamples: 2.5 }],
-    ['minSamples', { eps: 1, minSamples: 4 }], // more than the 3 rows
   ])('rejects a bad %s', (parameter, options) => {
     expect(() => dbscan(rows, options)).toThrow(expect.objectContaining({ name: 'DetectorInputError', parameter }));
   });
 
-  it('refuses more features than the grid index supports', () => {
-    expect(() => dbscan([[1, 2, 3, 4, 5]], { eps: 1, minSamples: 1 })).toThrow(
-      expect.objectContaining({ parameter: 'data', allowed: 'rows of at most 4 features for DBSCAN' })
+  it('labels every row noise when there are fewer rows than minSamples, as scikit-learn does', () => {
+    const result = dbscan(rows, { eps: 10, minSamples: 4 });
+    expect(Array.from(result.labels)).toEqual([-1, -1, -1]);
+    expect(result).toMatchObject({ clusterCount: 0, noiseCount: 3 });
+  });
+
+  it('stops with an AbortError when its signal is raised, on either index', () => {
+    const aborted = { aborted: true };
+    expect(() => dbscan(rows, { eps: 1 }, { signal: aborted })).toThrow(
+      expect.objectContaining({ name: 'AbortError' })
+    );
+    expect(() => dbscan([[1, 2, 3, 4, 5]], { eps: 1 }, { signal: aborted })).toThrow(
+      expect.objectContaining({ name: 'AbortError' })
     );
   });
 
@@ -134,6 +143,25 @@ describe('autoEps', () => {
     expect(() => autoEps(sensor.data, { minSamples: 10, contamination: 0.6 })).toThrow(
       expect.objectContaining({ parameter: 'contamination', allowed: 'a number in (0, 0.5]' })
     );
+  });
+});
+
+describe('nearestCoreDistances', () => {
+  it('is above eps exactly for noise rows, and measures to another core for core rows', () => {
+    const rows = [[0], [0.1], [0.2], [0.3], [5]];
+    const x = matrixFromRows(rows);
+    const result = dbscan(x, { eps: 0.15, minSamples: 2 });
+    const distance = nearestCoreDistances(x, result);
+    expect(Array.from(result.labels)).toEqual([0, 0, 0, 0, -1]);
+    expect(distance[0]).toBeCloseTo(0.1, 12);
+    expect(distance[4]).toBeCloseTo(4.7, 12);
+    distance.forEach((d, r) => expect(d > 0.15).toBe(result.labels[r] === -1));
+  });
+});
+
+describe('kDistances', () => {
+  it('counts the row itself as its first neighbour', () => {
+    expect(Array.from(kDistances([[0], [1], [3]], 2))).toEqual([1, 1, 2]);
   });
 });
 

@@ -1,7 +1,7 @@
-import { DetectorInputError, requireIntegerIn, requireNumberIn } from './errors';
+import { AbortCheck, DetectorInputError, requireIntegerIn, requireNumberIn, throwIfAborted } from './errors';
 import { NeighbourGrid } from './grid';
 import { Explanation, explanationFromCredits } from './explanation';
-import { KdTree } from './kdTree';
+import { KdTree, RadiusSearch } from './kdTree';
 import { Matrix, MatrixInput, percentileLinear, requireFiniteMatrix } from './matrix';
 
 /**
@@ -21,17 +21,23 @@ import { Matrix, MatrixInput, percentileLinear, requireFiniteMatrix } from './ma
  *   cluster k is the one whose lowest-index core point is the k-th lowest such
  *   point, and a border point near several clusters joins the lowest-numbered.
  *
- * Here the same result comes from a grid (see {@link NeighbourGrid}): a cell
- * with ≥ minSamples rows is all core; the cores of a cell are one group; groups
- * of neighbouring cells are merged with a union–find as soon as one pair of
- * their cores is within eps. Work is far below the O(n²) of comparing all pairs.
+ * Two indexes give the same labels. Up to {@link GRID_MAX_FEATURES} features, a
+ * grid (see {@link NeighbourGrid}): a cell with ≥ minSamples rows is all core;
+ * the cores of a cell are one group; groups of neighbouring cells are merged
+ * with a union–find as soon as one pair of their cores is within eps. Beyond
+ * that, a k-d tree answers each row's radius query, as scikit-learn's own
+ * tree does, and a union–find links the cores. Work stays far below the O(n²)
+ * of comparing all pairs on sensor data.
  */
 /**
  * The grid visits (2⌈√d⌉ + 1)^d cells around each cell: 625 for the four
- * sensor readings, but 16,807 columns per column at d = 6, so its cost explodes
- * past a handful of features. The product never has more than four.
+ * sensor readings, but 16,807 columns per column at d = 6, so past four
+ * features the k-d tree is faster.
  */
-export const MAX_DBSCAN_FEATURES = 4;
+export const GRID_MAX_FEATURES = 4;
+
+/** Rows between two polls of the abort signal in the per-row loops. */
+const ABORT_CHECK_ROWS = 1024;
 
 export interface DbscanOptions {
   /** Neighbourhood radius, > 0 (on standardized readings in this product). */
@@ -49,36 +55,109 @@ export interface DbscanResult {
   noiseCount: number;
 }
 
-export function resolveDbscanOptions(options: DbscanOptions, rows: number): Required<DbscanOptions> {
+export function resolveDbscanOptions(options: DbscanOptions): Required<DbscanOptions> {
   const eps = requireNumberIn('eps', options.eps, 0, Number.MAX_VALUE, { minInclusive: false, maxInclusive: true });
-  const minSamples = requireIntegerIn('minSamples', options.minSamples ?? 5, 1, Math.max(1, rows));
+  const minSamples = requireIntegerIn('minSamples', options.minSamples ?? 5, 1, Number.MAX_SAFE_INTEGER);
   return { eps, minSamples };
 }
 
-/** Clusters the rows; see {@link DbscanOptions} for the semantics. */
-export function dbscan(input: MatrixInput, options: DbscanOptions): DbscanResult {
+/**
+ * Clusters the rows; see {@link DbscanOptions} for the semantics. With fewer
+ * rows than `minSamples` no row can be core, so every row is noise (as in
+ * scikit-learn). `run.signal` is polled as the work proceeds.
+ */
+export function dbscan(input: MatrixInput, options: DbscanOptions, run: { signal?: AbortCheck } = {}): DbscanResult {
   const x = requireFiniteMatrix(input);
-  if (x.cols > MAX_DBSCAN_FEATURES) {
-    throw new DetectorInputError('data', `rows of at most ${MAX_DBSCAN_FEATURES} features for DBSCAN`, x.cols);
-  }
-  const { eps, minSamples } = resolveDbscanOptions(options, x.rows);
-  const grid = new NeighbourGrid(x, eps);
-  const search = new GridSearch(grid, eps * eps);
-  const isCoreAt = search.findCores(minSamples);
-  const groups = search.linkCoreCells(isCoreAt);
-  const labels = numberClusters(grid, isCoreAt, groups);
-  search.labelBorderPoints(isCoreAt, labels);
-  const isCore = new Uint8Array(x.rows);
+  const { eps, minSamples } = resolveDbscanOptions(options);
+  const { labels, isCore } =
+    x.cols <= GRID_MAX_FEATURES
+      ? gridDbscan(x, eps, minSamples, run.signal)
+      : treeDbscan(x, eps, minSamples, run.signal);
   let noiseCount = 0;
-  for (let i = 0; i < x.rows; i++) {
-    isCore[grid.rowAt[i]] = isCoreAt[i];
-  }
   let clusterCount = 0;
   for (let r = 0; r < x.rows; r++) {
     noiseCount += labels[r] < 0 ? 1 : 0;
     clusterCount = Math.max(clusterCount, labels[r] + 1);
   }
   return { labels, isCore, clusterCount, noiseCount };
+}
+
+function gridDbscan(
+  x: Matrix,
+  eps: number,
+  minSamples: number,
+  signal: AbortCheck | undefined
+): { labels: Int32Array; isCore: Uint8Array } {
+  const grid = new NeighbourGrid(x, eps);
+  const search = new GridSearch(grid, eps * eps, signal);
+  const isCoreAt = search.findCores(minSamples);
+  const groups = search.linkCoreCells(isCoreAt);
+  const isCore = new Uint8Array(x.rows);
+  for (let i = 0; i < x.rows; i++) {
+    isCore[grid.rowAt[i]] = isCoreAt[i];
+  }
+  const labels = numberClusters(isCore, grid.cellCount, (r) => groups.find(grid.cellOfRow[r]));
+  search.labelBorderPoints(isCoreAt, labels);
+  return { labels, isCore };
+}
+
+/**
+ * DBSCAN on a k-d tree: each row's neighbours within eps (counted only up to
+ * minSamples to decide core), cores linked to the cores in their
+ * neighbourhood, clusters numbered in scikit-learn's order, and each border
+ * row given the lowest cluster among the cores within eps.
+ */
+function treeDbscan(
+  x: Matrix,
+  eps: number,
+  minSamples: number,
+  signal: AbortCheck | undefined
+): { labels: Int32Array; isCore: Uint8Array } {
+  const n = x.rows;
+  const eps2 = eps * eps;
+  const search = new RadiusSearch(new KdTree(x.data, x.cols, rangeOf(n)));
+  const isCore = new Uint8Array(n);
+  for (let r = 0; r < n; r++) {
+    if (r % ABORT_CHECK_ROWS === 0) {
+      throwIfAborted(signal);
+    }
+    isCore[r] = search.countWithin(x.data, r * x.cols, eps2, minSamples) >= minSamples ? 1 : 0;
+  }
+  const groups = new UnionFind(n);
+  for (let r = 0; r < n; r++) {
+    if (r % ABORT_CHECK_ROWS === 0) {
+      throwIfAborted(signal);
+    }
+    if (!isCore[r]) {
+      continue;
+    }
+    const count = search.within(x.data, r * x.cols, eps2);
+    for (let k = 0; k < count; k++) {
+      const j = search.found[k];
+      if (isCore[j] && j !== r) {
+        groups.union(r, j);
+      }
+    }
+  }
+  const labels = numberClusters(isCore, n, (r) => groups.find(r));
+  for (let r = 0; r < n; r++) {
+    if (r % ABORT_CHECK_ROWS === 0) {
+      throwIfAborted(signal);
+    }
+    if (isCore[r]) {
+      continue;
+    }
+    let best = -1;
+    const count = search.within(x.data, r * x.cols, eps2);
+    for (let k = 0; k < count; k++) {
+      const label = labels[search.found[k]];
+      if (isCore[search.found[k]] && (best < 0 || label < best)) {
+        best = label;
+      }
+    }
+    labels[r] = best;
+  }
+  return { labels, isCore };
 }
 
 /** Neighbour-cell lists kept from core detection for reuse when linking, up to this many entries (64 MB). */
@@ -102,7 +181,8 @@ class GridSearch {
 
   constructor(
     private readonly grid: NeighbourGrid,
-    private readonly eps2: number
+    private readonly eps2: number,
+    private readonly signal: AbortCheck | undefined
   ) {
     this.cells = grid.newCellBuffer();
     this.list = this.cells;
@@ -150,6 +230,7 @@ class GridSearch {
     const { grid } = this;
     const isCoreAt = new Uint8Array(grid.rowAt.length);
     for (let cell = 0; cell < grid.cellCount; cell++) {
+      this.pollAbort(cell);
       const from = grid.cellStart[cell];
       const to = grid.cellStart[cell + 1];
       if (to - from >= minSamples) {
@@ -180,6 +261,12 @@ class GridSearch {
     return count;
   }
 
+  private pollAbort(cell: number): void {
+    if (cell % ABORT_CHECK_ROWS === 0) {
+      throwIfAborted(this.signal);
+    }
+  }
+
   private within(i: number, j: number): boolean {
     const { values, cols } = this.grid;
     let s = 0;
@@ -200,6 +287,7 @@ class GridSearch {
     const groups = new UnionFind(grid.cellCount);
     const coreCount = coresPerCell(grid, isCoreAt);
     for (let cell = 0; cell < grid.cellCount; cell++) {
+      this.pollAbort(cell);
       if (coreCount[cell] === 0) {
         continue;
       }
@@ -242,6 +330,7 @@ class GridSearch {
     const { grid } = this;
     const cellLabel = labelPerCell(grid, isCoreAt, labels);
     for (let cell = 0; cell < grid.cellCount; cell++) {
+      this.pollAbort(cell);
       const from = grid.cellStart[cell];
       const to = grid.cellStart[cell + 1];
       let cellCount = -1; // neighbour cells are looked up once per cell, and only if needed
@@ -290,22 +379,18 @@ function coresPerCell(grid: NeighbourGrid, isCoreAt: Uint8Array): Int32Array {
 /**
  * Numbers the clusters as scikit-learn does: walking rows in index order, the
  * first core point of each connected group opens the next cluster number.
+ * `groupOf(r)` names a core row's group, an integer below `groupCount`.
  * Returns labels by input row, core points labelled, all others −1.
  */
-function numberClusters(grid: NeighbourGrid, isCoreAt: Uint8Array, groups: UnionFind): Int32Array {
-  const rows = grid.rowAt.length;
-  const positionOfRow = new Uint32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    positionOfRow[grid.rowAt[i]] = i;
-  }
-  const groupLabel = new Int32Array(grid.cellCount).fill(-1);
-  const labels = new Int32Array(rows).fill(-1);
+function numberClusters(isCore: Uint8Array, groupCount: number, groupOf: (row: number) => number): Int32Array {
+  const groupLabel = new Int32Array(groupCount).fill(-1);
+  const labels = new Int32Array(isCore.length).fill(-1);
   let next = 0;
-  for (let r = 0; r < rows; r++) {
-    if (!isCoreAt[positionOfRow[r]]) {
+  for (let r = 0; r < isCore.length; r++) {
+    if (!isCore[r]) {
       continue;
     }
-    const group = groups.find(grid.cellOfRow[r]);
+    const group = groupOf(r);
     if (groupLabel[group] < 0) {
       groupLabel[group] = next++;
     }
@@ -396,14 +481,32 @@ export function autoEps(input: MatrixInput, options: { minSamples?: number; cont
 }
 
 function kDistancesOfSample(x: Matrix, k: number): Float64Array {
-  const tree = new KdTree(x.data, x.cols, rangeOf(x.rows));
   const sampleSize = Math.min(x.rows, AUTO_EPS_SAMPLE);
-  const out = new Float64Array(sampleSize);
+  return kDistancesOf(
+    x,
+    k,
+    Uint32Array.from({ length: sampleSize }, (_, s) => Math.floor((s * x.rows) / sampleSize))
+  );
+}
+
+/**
+ * The k-distance of each row (all rows, or those listed): the distance to its
+ * k-th nearest row, the row itself counted first, as DBSCAN counts
+ * neighbours. A row is core exactly when its k-distance (k = minSamples) is ≤ eps.
+ */
+export function kDistances(input: MatrixInput, k: number, rows?: Uint32Array): Float64Array {
+  const x = requireFiniteMatrix(input);
+  requireIntegerIn('k', k, 1, x.rows);
+  return kDistancesOf(x, k, rows ?? rangeOf(x.rows));
+}
+
+function kDistancesOf(x: Matrix, k: number, rows: Uint32Array): Float64Array {
+  const tree = new KdTree(x.data, x.cols, rangeOf(x.rows));
+  const out = new Float64Array(rows.length);
   const dist2 = new Float64Array(k);
   const found = new Int32Array(k);
-  for (let s = 0; s < sampleSize; s++) {
-    const row = Math.floor((s * x.rows) / sampleSize);
-    tree.nearest(x.data, row * x.cols, k, dist2, found);
+  for (let s = 0; s < rows.length; s++) {
+    tree.nearest(x.data, rows[s] * x.cols, k, dist2, found);
     out[s] = Math.sqrt(dist2[k - 1]);
   }
   return out;
@@ -464,4 +567,30 @@ function rowsWhere<T extends Int32Array | Uint8Array>(values: T, keep: (value: n
     }
   });
   return Uint32Array.from(rows);
+}
+
+/**
+ * For each row, the Euclidean distance to the nearest core point other than
+ * itself (Infinity when there is none): below eps for rows inside a cluster,
+ * above eps exactly for noise. A graded "how far outside" to go with the labels.
+ */
+export function nearestCoreDistances(input: MatrixInput, result: DbscanResult): Float64Array {
+  const x = requireFiniteMatrix(input, 1);
+  if (result.isCore.length !== x.rows) {
+    throw new DetectorInputError('result', `core flags for the ${x.rows} rows given`, result.isCore.length);
+  }
+  const cores = rowsWhere(result.isCore, (flag) => flag === 1);
+  const out = new Float64Array(x.rows).fill(Infinity);
+  if (cores.length === 0) {
+    return out;
+  }
+  const tree = new KdTree(x.data, x.cols, cores);
+  const dist2 = new Float64Array(2);
+  const nearest = new Int32Array(2);
+  for (let r = 0; r < x.rows; r++) {
+    const found = tree.nearest(x.data, r * x.cols, 2, dist2, nearest);
+    const k = nearest[0] === r ? 1 : 0; // a core row finds itself first
+    out[r] = k < found ? Math.sqrt(dist2[k]) : Infinity;
+  }
+  return out;
 }

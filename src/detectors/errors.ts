@@ -55,3 +55,25 @@ export function requireIntegerIn(parameter: string, value: unknown, min: number,
   }
   return value;
 }
+
+/**
+ * What long-running detector calls poll to stop early: an AbortSignal has this
+ * shape, and so does a flag backed by a SharedArrayBuffer in a worker thread.
+ */
+export interface AbortCheck {
+  readonly aborted: boolean;
+}
+
+/** Thrown when an {@link AbortCheck} reports abort mid-run; named like a DOM abort. */
+export class DetectorAbortedError extends Error {
+  constructor() {
+    super('detector run aborted');
+    this.name = 'AbortError';
+  }
+}
+
+export function throwIfAborted(signal: AbortCheck | undefined): void {
+  if (signal?.aborted) {
+    throw new DetectorAbortedError();
+  }
+}

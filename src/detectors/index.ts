@@ -21,7 +21,8 @@
  * Every bad input throws {@link DetectorInputError} naming the parameter and
  * the allowed range.
  */
-export { DetectorInputError } from './errors';
+export { DetectorAbortedError, DetectorInputError } from './errors';
+export type { AbortCheck } from './errors';
 export type { Matrix, MatrixInput, CompleteRows } from './matrix';
 export { dropIncompleteRows, matrixFromFlat, matrixFromRows, percentileLinear, toMatrix } from './matrix';
 export type { Explanation } from './explanation';
@@ -34,5 +35,5 @@ export type {
   IsolationForestOptions,
   ResolvedIsolationForestOptions,
 } from './isolationForest';
-export { AUTO_EPS_SAMPLE, MAX_DBSCAN_FEATURES, autoEps, dbscan, explainDbscan } from './dbscan';
+export { AUTO_EPS_SAMPLE, autoEps, dbscan, explainDbscan, kDistances, nearestCoreDistances } from './dbscan';
 export type { DbscanOptions, DbscanResult } from './dbscan';

@@ -1,4 +1,4 @@
-import { DetectorInputError, requireIntegerIn, requireNumberIn } from './errors';
+import { AbortCheck, DetectorInputError, requireIntegerIn, requireNumberIn, throwIfAborted } from './errors';
 import { Explanation, explanationFromCredits } from './explanation';
 import { featureRange, Matrix, MatrixInput, percentileLinear, requireFiniteMatrix } from './matrix';
 import { lnInteger } from './exactLog';
@@ -285,14 +285,21 @@ export class IsolationForest {
   /** 1 / (trees · c(maxSamples)), or 0 when c is 0 (a single training row: every score is −0.5, as in scikit-learn). */
   private readonly inverseDenominator: number;
 
-  /** Grows the forest on `training` and sets the offset from `contamination`. */
-  static fit(training: MatrixInput, options: IsolationForestOptions = {}): IsolationForest {
+  /**
+   * Grows the forest on `training` and sets the offset from `contamination`.
+   * `run.signal` is polled between trees: an abort throws {@link DetectorAbortedError}.
+   */
+  static fit(
+    training: MatrixInput,
+    options: IsolationForestOptions = {},
+    run: { signal?: AbortCheck } = {}
+  ): IsolationForest {
     const opts = resolveIsolationForestOptions(options);
     const x = requireFiniteMatrix(training);
     const maxSamples =
       opts.maxSamples === 'auto' ? Math.min(256, x.rows) : countFrom('maxSamples', opts.maxSamples, x.rows);
     const maxFeatures = countFrom('maxFeatures', opts.maxFeatures, x.cols);
-    const forest = growForest(x, opts, maxSamples, maxFeatures);
+    const forest = growForest(x, opts, maxSamples, maxFeatures, run.signal);
     const unfitted = new IsolationForest(opts, x.cols, maxSamples, ...forest, 0);
     if (opts.contamination === 'auto') {
       return unfitted.withOffset(-0.5);
@@ -556,7 +563,8 @@ function growForest(
   x: Matrix,
   opts: ResolvedIsolationForestOptions,
   maxSamples: number,
-  maxFeatures: number
+  maxFeatures: number,
+  signal: AbortCheck | undefined
 ): ForestArrays {
   const rng = new Xoshiro128(opts.seed);
   const maxDepth = depthLimit(maxSamples);
@@ -570,6 +578,7 @@ function growForest(
   const sample = new Float64Array(maxSamples * x.cols);
   const order = new Uint32Array(maxSamples);
   for (let t = 0; t < opts.nEstimators; t++) {
+    throwIfAborted(signal);
     const features = Int32Array.from(drawSubset(rng, featurePool, maxFeatures)).sort();
     const rows = drawSubset(rng, rowPool, maxSamples);
     for (let i = 0; i < maxSamples; i++) {

@@ -143,6 +143,47 @@ export class KdTree {
     }
   }
 
+  /**
+   * Reports to `search` every row of the subtree within its radius. A subtree
+   * beyond the splitting plane is skipped when the plane alone is further than
+   * the radius: a row there is at least that far (one of its squared terms is).
+   */
+  visitWithin(search: RadiusSearch, node: number): void {
+    if (search.done) {
+      return;
+    }
+    const axis = this.axis[node];
+    if (axis < 0) {
+      this.scanLeafWithin(search, node);
+      return;
+    }
+    const diff = search.query[search.base + axis] - this.split[node];
+    const near = diff < 0 ? node + 1 : this.right[node];
+    const far = diff < 0 ? this.right[node] : node + 1;
+    this.visitWithin(search, near);
+    if (diff * diff <= search.r2) {
+      this.visitWithin(search, far);
+    }
+  }
+
+  private scanLeafWithin(search: RadiusSearch, node: number): void {
+    const { data, cols, order } = this;
+    const q = search.query;
+    const qBase = search.base;
+    const r2 = search.r2;
+    for (let i = this.start[node]; i < this.end[node] && !search.done; i++) {
+      const row = order[i];
+      let s = 0;
+      for (let c = 0; c < cols; c++) {
+        const t = q[qBase + c] - data[row * cols + c];
+        s += t * t;
+      }
+      if (s <= r2) {
+        search.add(row);
+      }
+    }
+  }
+
   private scanLeaf(node: number): void {
     const { data, cols, order, q, qBase, k, dist2, found } = this;
     for (let i = this.start[node]; i < this.end[node]; i++) {
@@ -156,6 +197,70 @@ export class KdTree {
         insertSorted(s, row, k, dist2, found);
       }
     }
+  }
+}
+
+/** Rows within a radius of a query point, for DBSCAN's neighbourhoods. */
+export class RadiusSearch {
+  private q: ArrayLike<number> = [];
+  private qBase = 0;
+  private radius2 = 0;
+  private limit = 0;
+  private count = 0;
+  /** Rows found by the last {@link within}; grows as needed. */
+  found = new Int32Array(64);
+
+  constructor(private readonly tree: KdTree) {}
+
+  /**
+   * How many rows lie within √radius2 of `query[qBase…]` (squared distances
+   * summed in feature order, compared with ≤), counting no further than `limit`.
+   */
+  countWithin(query: ArrayLike<number>, qBase: number, radius2: number, limit: number): number {
+    this.start(query, qBase, radius2, limit);
+    this.tree.visitWithin(this, 0);
+    return this.count;
+  }
+
+  /** Writes every row within √radius2 of `query[qBase…]` into {@link found}; returns how many. */
+  within(query: ArrayLike<number>, qBase: number, radius2: number): number {
+    this.start(query, qBase, radius2, Infinity);
+    this.tree.visitWithin(this, 0);
+    return this.count;
+  }
+
+  private start(query: ArrayLike<number>, qBase: number, radius2: number, limit: number): void {
+    this.q = query;
+    this.qBase = qBase;
+    this.radius2 = radius2;
+    this.limit = limit;
+    this.count = 0;
+  }
+
+  /** For the tree's walk: the query, the squared radius, and whether enough rows were found. */
+  get query(): ArrayLike<number> {
+    return this.q;
+  }
+  get base(): number {
+    return this.qBase;
+  }
+  get r2(): number {
+    return this.radius2;
+  }
+  get done(): boolean {
+    return this.count >= this.limit;
+  }
+
+  add(row: number): void {
+    if (this.limit === Infinity) {
+      if (this.count === this.found.length) {
+        const grown = new Int32Array(this.found.length * 2);
+        grown.set(this.found);
+        this.found = grown;
+      }
+      this.found[this.count] = row;
+    }
+    this.count++;
   }
 }
 

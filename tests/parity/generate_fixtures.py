@@ -87,6 +87,19 @@ def dbscan_fixtures():
     cases.append(dbscan_case("heavy_noise", noise, 0.5, 5))
     raw, _ = sensor_readings(3000, 0.01, seed=11)
     cases.append(dbscan_case("sensor_standardized", StandardScaler().fit_transform(raw), 0.3, 10))
+    # More features than the grid index takes (the k-d tree path): clusters in 8
+    # dimensions, a 16-column low-rank set like the default feature set's, and
+    # exact ties at eps on a 1/8 grid in 6 dimensions. A generator of their own
+    # leaves the cases above unchanged.
+    wide = np.random.default_rng(17)
+    blobs8, _ = make_blobs(n_samples=600, n_features=8, centers=5, cluster_std=1.0, random_state=3)
+    cases.append(dbscan_case("blobs_8d", blobs8, 2.8, 5))
+    latent = wide.normal(0, 1, size=(1500, 3))
+    features16 = latent @ wide.normal(0, 1, size=(3, 16)) + wide.normal(0, 0.3, size=(1500, 16))
+    features16[wide.choice(1500, size=30, replace=False)] += wide.normal(0, 4, size=(30, 16))
+    cases.append(dbscan_case("low_rank_16d", StandardScaler().fit_transform(features16), 2.0, 10))
+    grid6 = wide.integers(0, 6, size=(400, 6)) / 8.0
+    cases.append(dbscan_case("exactly_at_eps_6d", grid6, 0.25, 4))
     return {"cases": cases}
 
 

@@ -11,9 +11,7 @@
  *   capped or partly malformed read, readings whose windows were not yet
  *   full — is said in frame notices; the readings are still shown.
  */
-import { featureColumnCount } from '../../common/features';
-import { parseDuration, LIMITS, QueryFieldError, type ResolvedQuery, resolveQuery } from '../../common/query';
-import { MAX_DBSCAN_FEATURES } from '../../detectors';
+import { parseDuration, LIMITS, type ResolvedQuery, resolveQuery } from '../../common/query';
 import type { DataQuery, Frame, Notice, RequestContext } from '../runtime';
 import { mapLimited } from '../async/mapLimited';
 import { featureSpecOf, warmupMs } from '../scoring/features';
@@ -299,26 +297,9 @@ function emptyRangeFrames(query: ResolvedQuery, dataQuery: DataQuery, spec: Feat
   return framesOf(outcomes, query, dataQuery);
 }
 
-/**
- * DBSCAN's grid index works in at most MAX_DBSCAN_FEATURES dimensions: a
- * feature set wider than that is refused before anything is read.
- * TODO(lead): move into resolveQuery so the editor says it too.
- */
-function checkDbscanWidth(query: ResolvedQuery): void {
-  const columns = featureColumnCount(query.metrics.length, query.transforms);
-  if (query.model === 'dbscan' && columns > MAX_DBSCAN_FEATURES) {
-    throw new QueryFieldError(
-      'featureSet',
-      `at most ${MAX_DBSCAN_FEATURES} feature columns for DBSCAN (e.g. featureSet "raw" with up to ${MAX_DBSCAN_FEATURES} metrics); use Isolation Forest for the default features`,
-      `${query.featureSet}: ${columns} columns`
-    );
-  }
-}
-
 export async function runQuery(dataQuery: DataQuery, ctx: RequestContext, deps: QueryDeps): Promise<Frame[]> {
   try {
     const query = resolveQuery(dataQuery.model);
-    checkDbscanWidth(query);
     if (query.live) {
       return [{ fields: [], meta: { channel: `ds/${ctx.dataSource?.uid ?? ''}/${SELFTEST_PATH}` } }];
     }

@@ -16,8 +16,10 @@ import type { IsolationForestJson, StandardScalerJson } from '../../detectors';
 export interface FeatureWindows {
   /** Trailing baseline (median) and baseline spread (IQR) of `deviation`. */
   baselineMs: number;
-  /** Short-window spread, and each of the two adjacent halves `rate` compares. */
+  /** Short-window spread. */
   shortMs: number;
+  /** Each of the two adjacent windows whose medians `rate` compares. */
+  rateMs: number;
   /** A pause between two readings longer than this restarts every window (no rate across a gap). */
   maxGapMs: number;
 }
@@ -36,11 +38,27 @@ export interface FeatureSpec {
   windows: FeatureWindows;
   /**
    * Per metric (same order as `metrics`): the smallest spread that means
-   * anything, about the sensor's resolution. Floors the spreads that
+   * anything, a tenth of the sensor's resolution. Added to the spreads that
    * `deviation` divides by and that `spread` takes the log of, so a constant
    * signal gives a finite, very low value instead of −∞.
    */
-  resolution: number[];
+  floor: number[];
+  /**
+   * What is usual at each time of day, learned from the training data by
+   * `fitFeatureSpec`; present exactly when `transforms` holds `daily_profile`.
+   */
+  profile?: DailyProfile;
+}
+
+/**
+ * Per metric (spec order) and per time-of-day bin (UTC, `bins` equal bins from
+ * midnight): the median of the training readings and their robust spread
+ * (IQR / 1.349). Read between bin centres by linear interpolation, around the clock.
+ */
+export interface DailyProfile {
+  bins: number;
+  median: number[][];
+  spread: number[][];
 }
 
 /** Why a reading got no feature row; counted, never silent. */
@@ -77,13 +95,32 @@ export interface ForestParams {
   seed: number;
 }
 
+/**
+ * One Isolation Forest of a model, on a subset of the feature columns: one per
+ * metric (that metric's columns and the shared ones), and one on all columns
+ * when there are several metrics. Its scores are put on a common scale before
+ * the members are combined: (score − median) / (q99 − median) of its training
+ * scores, so 0 is a typical training row and 1 as unusual as the 99th percentile.
+ */
+export interface ModelMember {
+  /** Indices of the feature columns this forest sees, ascending. */
+  columns: number[];
+  forest: IsolationForestJson;
+  median: number;
+  q99: number;
+}
+
 /** A trained model: everything scoring needs, versioned JSON that round-trips to bit-identical scores. */
 export interface AnomalyModelJson {
   kind: 'anomaly_model';
   version: 1;
+  /** The spec as trained, with what it learned (the daily profile). */
   features: FeatureSpec;
+  /** Standardizes all feature columns (fitted on the training rows). */
   scaler: StandardScalerJson;
-  forest: IsolationForestJson;
+  members: ModelMember[];
+  /** A row's score is the largest member score; rows scoring above this are flagged. */
+  threshold: number;
   training: {
     /** What the model was trained on (S3 ETag, window), as the caller named it. */
     identity: string;
@@ -102,7 +139,7 @@ export interface CancelCheck {
 
 /** Per row of a feature matrix: what the frames carry. */
 export interface Scores {
-  /** Higher = more anomalous (Isolation Forest: 2^(−E[h]/c), in (0, 1]). */
+  /** Higher = more anomalous; see the model (Isolation Forest) or detectDbscan for the scale. */
   score: Float64Array;
   /** 1 = anomaly, 0 = normal. */
   flag: Uint8Array;

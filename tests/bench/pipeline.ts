@@ -32,7 +32,7 @@ import type { ReadResult } from '../../src/backend/sources/types';
 import { DEFAULT_QUERY } from '../../src/common/query';
 import { writeScoringWorkerSync } from '../../tools/backend-build/workerBundle';
 
-export interface Split {
+interface Split {
   readings: number;
   readMs: number;
   featuresMs: number;

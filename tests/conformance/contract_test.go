@@ -85,6 +85,8 @@ type frameSpec struct {
 	Type        data.FrameType
 	TypeVersion data.FrameTypeVersion
 	Channel     string
+	// ChannelPrefix: meta.channel must start with it (the path after it is the data source's to choose).
+	ChannelPrefix string
 	// SchemaType is the TimeSeriesSchema() Grafana's server-side expressions see.
 	SchemaType *data.TimeSeriesType
 }
@@ -199,10 +201,14 @@ var allQueryCases = []queryCase{
 		NeedsData:  true,
 	},
 	{
-		RefID:  "E",
-		JSON:   `{"live":true}`,
-		Status: backend.StatusOK,
-		Frames: []frameSpec{{Channel: "ds/" + datasourceUID + "/" + selftestStreamPath}},
+		// A live query answers the range and names each sensor's Live channel (ds/<uid>/<path>).
+		RefID:      "E",
+		JSON:       `{"queryType":"anomalies","live":true,"sensors":["sensmitter_1"]}`,
+		Status:     backend.StatusOK,
+		Frames:     []frameSpec{liveFrame("sensmitter_1")},
+		TimeSeries: true,
+		InRange:    true,
+		NeedsData:  true,
 	},
 	{
 		RefID:      "F",
@@ -213,6 +219,12 @@ var allQueryCases = []queryCase{
 		InRange:    true,
 		NeedsData:  true,
 	},
+}
+
+func liveFrame(sensor string) frameSpec {
+	f := sensorReadingsFrame(sensor)
+	f.ChannelPrefix = "ds/" + datasourceUID + "/"
+	return f
 }
 
 func dbscanFrame(sensor string) frameSpec {

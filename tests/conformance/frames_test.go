@@ -5,6 +5,7 @@ package conformance
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -82,6 +83,15 @@ func checkFrameSpec(f *data.Frame, want frameSpec) []string {
 				got = f.Meta.Channel
 			}
 			add("meta.channel %q, want %q", got, want.Channel)
+		}
+	}
+	if want.ChannelPrefix != "" {
+		got := ""
+		if f.Meta != nil {
+			got = f.Meta.Channel
+		}
+		if !strings.HasPrefix(got, want.ChannelPrefix) || len(got) == len(want.ChannelPrefix) {
+			add("meta.channel %q, want %q followed by a path", got, want.ChannelPrefix)
 		}
 	}
 	if want.SchemaType != nil {

@@ -20,7 +20,7 @@ import { S3HistorySource, historyKey, s3ConfigFromSettings, type S3HistoryConfig
 
 /** What the handlers use of each source (unit tests put in-memory ones in their place). */
 export type ReadingsReader = Pick<DynamoReadingsSource, 'readRange' | 'listSensors' | 'checkTable' | 'sampleItem'>;
-export type RecentReader = Pick<RecentReadings, 'readRange'>;
+type RecentReader = Pick<RecentReadings, 'readRange'>;
 export type HistoryReader = Pick<S3HistorySource, 'loadHistory' | 'checkBucket'>;
 export type ModelPersistence = Pick<ModelStore, 'load' | 'save' | 'location' | 'prefixLocation'>;
 
@@ -57,7 +57,7 @@ function lazy<T>(open: () => T): { get(): T; peek(): T | undefined } {
 }
 
 /** `refreshOverlapMs` within its limits (src/common/settings.ts). */
-export function refreshOverlapOf(options: AnomalyDataSourceOptions): number {
+function refreshOverlapOf(options: AnomalyDataSourceOptions): number {
   const value = options.refreshOverlapMs ?? DEFAULT_SETTINGS.refreshOverlapMs;
   const { min, max } = SETTINGS_LIMITS.refreshOverlapMs;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

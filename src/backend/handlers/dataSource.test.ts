@@ -224,7 +224,6 @@ describe('query: anomalies', () => {
     [{ model: 'xgboost' }, 'model'],
     [{ contamination: 0.9 }, 'contamination'],
     [{ sensors: 'one' }, 'sensors'],
-    [{ model: 'dbscan' }, 'featureSet'],
   ])('an invalid query %j fails its refId with 400/plugin naming the field', async (model, name) => {
     const error = await source.instance.query(dataQuery(model), context()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryError);
@@ -232,10 +231,13 @@ describe('query: anomalies', () => {
     expect((error as Error).message.startsWith(`${name}: must be `)).toBe(true);
   });
 
-  test('live: an empty frame pointing at the Live channel ds/<uid>/selftest', async () => {
-    expect(await source.instance.query(dataQuery({ live: true }), context())).toEqual([
-      { fields: [], meta: { channel: 'ds/ds1/selftest' } },
-    ]);
+  test('live: the frames of the range, each naming its sensor’s Live channel', async () => {
+    const frames = await source.instance.query(dataQuery({ live: true }), context());
+    expect(frames.map((f) => f.name)).toEqual(['sensmitter_1', 'sensmitter_2']);
+    for (const frame of frames) {
+      expect(frame.meta?.channel).toMatch(/^ds\/ds1\/.+/);
+      expect(field(frame, 'anomaly').values.length).toBe(READINGS_IN_RANGE);
+    }
   });
 });
 

@@ -30,8 +30,9 @@ const SOURCE_ERRORS: Readonly<Record<SourceErrorCode, Classified>> = {
 };
 
 /** Status and blame for an error, or undefined when it is not one we expect (a bug: 500). */
-export function classifyError(error: unknown): Classified | undefined {
-  if (error instanceof QueryFieldError) {
+function classifyError(error: unknown): Classified | undefined {
+  if (error instanceof QueryFieldError || (error as { name?: unknown } | null)?.name === 'DetectorInputError') {
+    // A detector refusing its input names the parameter: the query asked for something it cannot do.
     return { status: 400, source: 'plugin' };
   }
   if (error instanceof SourceError) {

@@ -14,7 +14,7 @@ import type { Metric } from '../../common/query';
 import { numberField, timeField, type FieldConfig, type Frame, type Notice, type QueryStat } from '../runtime';
 
 /** How each metric is shown: Grafana unit ids and a display name. */
-export const METRIC_DISPLAY: Readonly<Record<Metric, { label: string; unit: string }>> = {
+const METRIC_DISPLAY: Readonly<Record<Metric, { label: string; unit: string }>> = {
   temperature: { label: 'Temperature', unit: 'celsius' },
   humidity: { label: 'Humidity', unit: 'humidity' },
   pressure: { label: 'Pressure', unit: 'pressurehpa' },
@@ -22,7 +22,7 @@ export const METRIC_DISPLAY: Readonly<Record<Metric, { label: string; unit: stri
 };
 
 /** Stats shown besides the contract's (src/common/frames.ts FRAME_STATS), for the query inspector. */
-export const EXTRA_STATS = {
+const EXTRA_STATS = {
   scored: 'Readings scored',
   itemsSkipped: 'DynamoDB items skipped',
   reused: 'Readings reused from the cache',

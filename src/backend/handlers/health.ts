@@ -13,7 +13,7 @@ import type { AccessPath } from '../sources/dynamoReadings';
 import { SourceError } from '../sources/errors';
 import type { Connections } from './connections';
 
-export const HEALTH_TIMEOUT_MS = 5000;
+const HEALTH_TIMEOUT_MS = 5000;
 
 const ACCESS_PATH_TEXT: Readonly<Record<AccessPath, string>> = {
   query: 'Query by sensor',

@@ -7,6 +7,8 @@
  * - Isolation Forest scores with a model of the sensor's history or of a
  *   window before the range (training.ts); DBSCAN clusters the standardized
  *   range itself. Both run on the scoring pool's threads.
+ * - A live `anomalies` query names each sensor's Grafana Live channel in its
+ *   frame (streams/live.ts), so the panel keeps appending what the stream scores.
  * - What could not be scored — no readings, too little training data, a
  *   capped or partly malformed read, readings whose windows were not yet
  *   full — is said in frame notices; the readings are still shown.
@@ -30,7 +32,7 @@ import {
   type SensorOutcome,
 } from './frames';
 import type { ScoringServices } from './services';
-import { SELFTEST_PATH } from './streams/selftest';
+import { withLiveChannels } from './streams/live';
 import { isolationForestModel } from './training';
 
 export interface QueryDeps {
@@ -41,7 +43,7 @@ export interface QueryDeps {
 /** Sensors scored side by side within one refId (the pool bounds the threads). */
 const SENSOR_CONCURRENCY = 4;
 /** anomaly_count buckets per series at most, whatever interval Grafana asks for. */
-export const MAX_COUNT_BUCKETS = 10_000;
+const MAX_COUNT_BUCKETS = 10_000;
 
 const DROP_TEXT: Readonly<Record<keyof DropCounts, string>> = {
   warming_up: 'were too close to the start of the data or to a gap for the feature windows',
@@ -51,7 +53,7 @@ const DROP_TEXT: Readonly<Record<keyof DropCounts, string>> = {
 };
 
 /** The anomaly_count bucket width: `countInterval`, else the panel's interval, within the limits. */
-export function countIntervalMs(query: ResolvedQuery, dataQuery: DataQuery): number {
+function countIntervalMs(query: ResolvedQuery, dataQuery: DataQuery): number {
   const { min, max } = LIMITS.countIntervalMs;
   const asked = query.countInterval ? parseDuration(query.countInterval)! : dataQuery.intervalMs;
   const span = dataQuery.timeRange.to - dataQuery.timeRange.from;
@@ -300,10 +302,9 @@ function emptyRangeFrames(query: ResolvedQuery, dataQuery: DataQuery, spec: Feat
 export async function runQuery(dataQuery: DataQuery, ctx: RequestContext, deps: QueryDeps): Promise<Frame[]> {
   try {
     const query = resolveQuery(dataQuery.model);
-    if (query.live) {
-      return [{ fields: [], meta: { channel: `ds/${ctx.dataSource?.uid ?? ''}/${SELFTEST_PATH}` } }];
-    }
-    return await scoreQuery(dataQuery, query, ctx, deps);
+    const frames = await scoreQuery(dataQuery, query, ctx, deps);
+    // A live query answers the range like any other, and names each sensor's Live channel (streams/live.ts).
+    return withLiveChannels(frames, query, ctx.dataSource?.uid ?? '');
   } catch (error) {
     throw toQueryError(error);
   }

@@ -44,13 +44,13 @@ interface TrainingData {
   where: string;
 }
 
-export function forestParams(query: ResolvedQuery): ForestParams {
+function forestParams(query: ResolvedQuery): ForestParams {
   const { nEstimators, maxSamples, maxFeatures, seed } = query.isolationForest;
   return { nEstimators, maxSamples, maxFeatures, contamination: query.contamination, seed };
 }
 
 /** The window [fromMs, toMs] a model trains on for a range starting at `rangeFromMs`. */
-export function trainingWindow(trainingWindowText: string, rangeFromMs: number): { fromMs: number; toMs: number } {
+function trainingWindow(trainingWindowText: string, rangeFromMs: number): { fromMs: number; toMs: number } {
   const windowMs = parseDuration(trainingWindowText)!;
   const slot = Math.max(1, Math.ceil(windowMs / 24));
   const toMs = Math.floor(rangeFromMs / slot) * slot;

@@ -19,7 +19,7 @@ import { shareModel, type SharedModel } from './tasks';
 import type { DropCounts, TooFewRows } from './types';
 
 /** Where a cached model came from. */
-export type ModelSource = 'trained' | 'store';
+type ModelSource = 'trained' | 'store';
 
 export interface CachedModel {
   ok: true;
@@ -66,7 +66,7 @@ export interface ModelSummary {
   source: ModelSource;
 }
 
-export const DEFAULT_MODEL_CACHE_BYTES = 256 * 1024 * 1024;
+const DEFAULT_MODEL_CACHE_BYTES = 256 * 1024 * 1024;
 
 class InFlight {
   readonly controller = new AbortController();

@@ -69,7 +69,7 @@ export interface ScoringPoolOptions {
   idleTimeoutMs?: number;
 }
 
-export const POOL_DEFAULTS = {
+const POOL_DEFAULTS = {
   inlineRows: 2000,
   minChunkRows: 4000,
   hardStopMs: 100,
@@ -77,7 +77,7 @@ export const POOL_DEFAULTS = {
 } as const;
 
 /** The global the bundled piscina reads its worker folder from (set by the build's patch, see tools/backend-build). */
-export const PISCINA_WORKER_DIR = Symbol.for('iotlab.piscinaWorkerDir');
+const PISCINA_WORKER_DIR = Symbol.for('iotlab.piscinaWorkerDir');
 
 /** Per-row results of a range, in reading order; `rowIndex` points into the series that was scored. */
 export interface RangeScores {

@@ -56,7 +56,7 @@ export function shareSeries(series: SensorSeries): SharedSeries {
 }
 
 /** Views of readings [from, to) of a shared series, as the scoring core reads series. */
-export function seriesView(shared: SharedSeries, from = 0, to = shared.length): SensorSeries {
+function seriesView(shared: SharedSeries, from = 0, to = shared.length): SensorSeries {
   const n = shared.length;
   const view = (column: number) => new Float64Array(shared.buffer, (column * n + from) * F64, to - from);
   const readings = {} as Record<Metric, Float64Array>;
@@ -93,7 +93,7 @@ export function raiseCancelFlag(flag: SharedCancel): void {
 }
 
 /** The scoring core's CancelCheck over a shared flag: visible across threads at once. */
-export function cancelCheckOf(flag: SharedCancel): CancelCheck {
+function cancelCheckOf(flag: SharedCancel): CancelCheck {
   const cell = new Int32Array(flag);
   return {
     get aborted() {
@@ -134,7 +134,7 @@ export interface ChunkResult {
   threshold: number;
 }
 
-export interface ScoreChunkTask {
+interface ScoreChunkTask {
   series: SharedSeries;
   /** Readings [from, to) of the series are read; those before `scoreFromMs` only fill the windows. */
   from: number;
@@ -175,7 +175,7 @@ export function scoreChunk(task: ScoreChunkTask): ChunkResult {
   return { rows: matrix.rows, dropped: matrix.dropped, threshold: scores.threshold };
 }
 
-export interface DbscanTask {
+interface DbscanTask {
   series: SharedSeries;
   scoreFromMs: number;
   spec: FeatureSpec;
@@ -208,7 +208,7 @@ export function dbscanRange(task: DbscanTask): DbscanResult {
   return { ok: true, rows: matrix.rows, dropped: matrix.dropped, threshold: result.threshold, eps: result.eps };
 }
 
-export interface TrainTask {
+interface TrainTask {
   series: SharedSeries[];
   spec: FeatureSpec;
   params: ForestParams;

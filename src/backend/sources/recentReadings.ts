@@ -38,7 +38,7 @@ export interface RecentReadingsOptions {
   now?: () => number;
 }
 
-export const RECENT_READINGS_DEFAULTS = {
+const RECENT_READINGS_DEFAULTS = {
   /** 23 days of one reading every 10 s. */
   maxReadingsPerSensor: 200_000,
   /** ~80 MB of readings (8 bytes × time and four metrics). */
@@ -114,7 +114,7 @@ function concatSeries(sensorId: string, parts: SensorSeries[]): SensorSeries {
 }
 
 /** The span with everything `fresh` read for [readFrom, readTo] replacing what it held there. */
-export function mergeSpan(
+function mergeSpan(
   span: Span | undefined,
   fresh: SensorSeries,
   readFrom: number,

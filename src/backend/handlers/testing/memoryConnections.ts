@@ -28,7 +28,7 @@ function slice(series: SensorSeries, from: number, to: number): SensorSeries {
   return { sensorId: series.sensorId, time: series.time.slice(lo, hi), readings };
 }
 
-export class MemoryReadings implements ReadingsReader {
+class MemoryReadings implements ReadingsReader {
   /** Items returned by every readRange so far. */
   itemsRead = 0;
 
@@ -99,7 +99,7 @@ function emptyReadings(): Record<Metric, Float64Array> {
   return Object.fromEntries(METRICS.map((m) => [m, new Float64Array(0)])) as Record<Metric, Float64Array>;
 }
 
-export class MemoryHistory implements HistoryReader {
+class MemoryHistory implements HistoryReader {
   constructor(
     readonly bucket: string,
     private readonly data: Map<string, SensorSeries>,
@@ -131,7 +131,7 @@ export class MemoryHistory implements HistoryReader {
   }
 }
 
-export class MemoryModelStore implements ModelPersistence {
+class MemoryModelStore implements ModelPersistence {
   readonly objects = new Map<string, StoredModel>();
 
   location(modelKey: string): string {

@@ -13,7 +13,7 @@ export interface SimulatedSeries {
 }
 
 /** `count` readings every `stepMs` from `startMs`, continuing the simulator's state. */
-export function simulatedSeries(sim: SensorSimulator, startMs: number, stepMs: number, count: number): SimulatedSeries {
+function simulatedSeries(sim: SensorSimulator, startMs: number, stepMs: number, count: number): SimulatedSeries {
   const time = new Float64Array(count);
   const readings = Object.fromEntries(METRICS.map((m) => [m, new Float64Array(count)])) as Record<Metric, Float64Array>;
   const labels = new Uint8Array(count);

@@ -128,9 +128,12 @@ function goldenJSON(frames: Frame[]): unknown {
 function expectGolden(name: string, frames: Frame[]): void {
   const file = join(GOLDEN_DIR, `${name}.json`);
   const actual = JSON.parse(JSON.stringify(goldenJSON(frames)));
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+  if (process.env.UPDATE_GOLDEN === '1') {
     mkdirSync(GOLDEN_DIR, { recursive: true });
     writeFileSync(file, `${JSON.stringify(actual, null, 1)}\n`);
+  }
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: run with UPDATE_GOLDEN=1 once, review and commit it`);
   }
   expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }

@@ -2,7 +2,8 @@ import { dateTime, FieldType, LoadingState, type PanelData, type TimeRange, toDa
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import { FEATURE_SET_DESCRIPTIONS, FEATURE_TRANSFORMS } from '../common/features';
+import { FEATURE_SET_DESCRIPTIONS, FEATURE_TRANSFORMS, featureColumnCount, transformsOf } from '../common/features';
+import { METRICS } from '../common/query';
 import { testIds } from '../testIds';
 import { DataSource } from './datasource';
 import { QueryEditor } from './QueryEditor';
@@ -147,8 +148,8 @@ describe('QueryEditor', () => {
       setup(base);
       const description = screen.getByTestId(testIds.queryEditor.featureSetDescription);
       expect(description).toHaveTextContent(FEATURE_SET_DESCRIPTIONS.default);
-      // Four readings × four per-reading transforms + two time-of-day columns.
-      expect(description).toHaveTextContent('The model sees 18 columns.');
+      const columns = featureColumnCount(METRICS.length, transformsOf('default'));
+      expect(description).toHaveTextContent(`The model sees ${columns} columns.`);
     });
 
     it('switches to raw readings and drops any custom transforms', async () => {
@@ -157,7 +158,7 @@ describe('QueryEditor', () => {
       expect(onChange).toHaveBeenLastCalledWith({ ...base, featureSet: 'raw' });
       rerender({ ...base, featureSet: 'raw' });
       expect(screen.getByTestId(testIds.queryEditor.featureSetDescription)).toHaveTextContent(
-        `${FEATURE_SET_DESCRIPTIONS.raw} The model sees 4 columns.`
+        `${FEATURE_SET_DESCRIPTIONS.raw} The model sees ${METRICS.length} columns.`
       );
     });
 
@@ -181,8 +182,9 @@ describe('QueryEditor', () => {
       expect(onChange).toHaveBeenLastCalledWith({
         ...base,
         featureSet: 'custom',
-        transforms: ['deviation', 'time_of_day'],
+        transforms: transformsOf('custom', ['time_of_day', 'deviation']),
       });
+      expect(transformsOf('custom', ['time_of_day', 'deviation'])).toEqual(['deviation', 'time_of_day']);
     });
 
     it('shows the backend’s message under the transforms when none is ticked, and does not run', async () => {

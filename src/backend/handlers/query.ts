@@ -16,6 +16,7 @@
 import { parseDuration, LIMITS, type ResolvedQuery, resolveQuery } from '../../common/query';
 import type { DataQuery, Frame, Notice, RequestContext } from '../runtime';
 import { mapLimited } from '../async/mapLimited';
+import { countPerInterval } from '../scoring/counts';
 import { featureSpecOf, warmupMs } from '../scoring/features';
 import { lowerBound, type RangeScores } from '../scoring/pool';
 import type { DropCounts, FeatureSpec } from '../scoring/types';
@@ -214,31 +215,11 @@ function readNotices(stats: ReadStats, table: string): Notice[] {
 function countsOf(outcome: SensorOutcome, bucket: { fromMs: number; toMs: number; intervalMs: number }): Counts {
   const scoring = outcome.scoring;
   if (!scoring) {
+    // Nothing was scored: no counts (alerting sees "no data" for this sensor, and the notice says why).
     return { time: new Float64Array(0), count: new Float64Array(0) };
   }
-  const flagged = [];
-  for (let i = 0; i < outcome.time.length; i++) {
-    if (scoring.scored[i] && scoring.flag[i]) {
-      flagged.push(i);
-    }
-  }
-  return countPerBucket(
-    Float64Array.from(flagged, (i) => outcome.time[i]!),
-    bucket
-  );
-}
-
-// TODO(H2): replace with the scoring core's countPerInterval once src/backend/scoring/counts.ts lands.
-function countPerBucket(times: Float64Array, bucket: { fromMs: number; toMs: number; intervalMs: number }): Counts {
-  const { fromMs, toMs, intervalMs } = bucket;
-  const first = Math.floor(fromMs / intervalMs) * intervalMs;
-  const n = toMs < fromMs ? 0 : Math.floor((toMs - first) / intervalMs) + 1;
-  const time = Float64Array.from({ length: n }, (_, k) => first + k * intervalMs);
-  const count = new Float64Array(n);
-  for (const t of times) {
-    count[Math.floor((t - first) / intervalMs)]! += 1;
-  }
-  return { time, count };
+  // Unscored readings carry flag 0 in `flag` (their null is in `scored`), so they never count.
+  return countPerInterval(outcome.time, scoring.flag, bucket);
 }
 
 async function scoreQuery(

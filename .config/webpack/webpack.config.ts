@@ -96,8 +96,9 @@ function copyPatterns(nested: string[]): CopyWebpackPlugin['patterns'] {
       from: path.join(SRC, 'img').split(path.sep).join('/') + '/*',
       to: `${to}/[name][ext]`,
     })),
-    // The catalog screenshots the app's plugin.json lists (img/x.png), taken from docs/ (docs/img/x.png, where
-    // the README shows them too). A missing one does not stop a build; `npm run package` refuses to ship without it.
+    // The catalog screenshots the app's plugin.json lists (paths under img/), taken from the same paths under
+    // docs/, where the README shows them too. A missing one does not stop a build; `npm run package` refuses to
+    // ship without it.
     ...(appPluginJson.info.screenshots ?? []).map((shot) => ({
       from: path.join(ROOT, 'docs', shot.path),
       to: shot.path,

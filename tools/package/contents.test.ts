@@ -35,11 +35,12 @@ describe('archiveEntries', () => {
     writeFileSync(path, JSON.stringify(value));
   }
 
-  it('puts every file under the plugin id, executables 0755, without source maps or hidden files', () => {
+  it('puts every file under the plugin id, executables 0755, without source maps, hidden files or the Kafka worker', () => {
     REQUIRED_FILES.forEach(write);
     write('module.js.map');
     write('.build/main.cjs');
     write('img/.DS_Store');
+    write('iotlab-anomaly-worker_linux_amd64');
     write('img/logo.svg');
     chmodSync(join(dist, 'plugin.json'), 0o600);
 

@@ -9,6 +9,13 @@ import { join, posix, relative, sep } from 'node:path';
 export const EXECUTABLE_PREFIX = 'gpx_iotlab_anomaly_';
 
 /**
+ * The Kafka scoring worker's executables, which the backend build also writes
+ * into dist/. The worker runs beside Kafka, not inside Grafana, so the plugin
+ * archive leaves them out (two executables of ~100 MiB Grafana never starts).
+ */
+const WORKER_PREFIX = 'iotlab-anomaly-worker_';
+
+/**
  * Files without which Grafana cannot load the app, its data source or its
  * panel on either architecture, or the catalog cannot show it (README, LICENSE,
  * CHANGELOG).
@@ -61,6 +68,7 @@ export function archiveEntries(distDir: string, pluginId: string): ArchiveEntry[
     // Source maps stay out of the archive, and so do hidden files and folders (a private backend
     // build keeps its work folder in <out>/.build).
     .filter(({ rel }) => !rel.endsWith('.map') && !rel.split('/').some((part) => part.startsWith('.')))
+    .filter(({ rel }) => !rel.startsWith(WORKER_PREFIX))
     .sort((a, b) => a.rel.localeCompare(b.rel));
   const present = new Set(files.map(({ rel }) => rel));
   const missing = REQUIRED_FILES.filter((file) => !present.has(file));

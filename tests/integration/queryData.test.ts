@@ -5,10 +5,10 @@
  * (worker threads), the real model store.
  *
  * Golden responses (tests/golden/*.json, infinity-datasource style): whole
- * QueryData answers as Grafana's frame JSON, for pinned data, time and seed.
- * Only what depends on the machine or on earlier runs is normalized (training
- * time, whether the model was trained now or loaded from S3). Rewrite them
- * with UPDATE_GOLDEN=1 after a deliberate change, and review the diff.
+ * QueryData answers as Grafana's frame JSON, for pinned data, time and seed,
+ * from a data source that does not persist models (so every run trains, and
+ * reads, the same). Only the training time is normalized. Rewrite them with
+ * UPDATE_GOLDEN=1 after a deliberate change, and review the diff.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +34,8 @@ import { s3Client } from './emulators';
 const HOUR = 3_600_000;
 const WARMUP_MS = warmupMs(featureSpecOf({ metrics: DEFAULT_QUERY.metrics, transforms: DEFAULT_QUERY.transforms }));
 const GOLDEN_DIR = join(__dirname, '..', 'golden');
+/** Golden responses come from a data source that trains every time: no model store in the way. */
+const NOT_PERSISTED = { modelKeyPrefix: '' };
 
 function env(name: string): string {
   const value = process.env[name];
@@ -118,7 +120,6 @@ function goldenJSON(frames: Frame[]): unknown {
       const model = (meta.custom as { model?: Record<string, unknown> } | undefined)?.model;
       if (model) {
         model.trainingMs = 0;
-        model.source = 'trained or store';
       }
     }
     return json;
@@ -181,7 +182,7 @@ describe('QueryData on the emulators (seeded simulator data)', () => {
   });
 
   test('golden: anomalies of one sensor over one hour (Isolation Forest on the S3 history)', async () => {
-    const { instance } = freshSource();
+    const { instance } = freshSource(NOT_PERSISTED);
     expectGolden(
       'anomalies-if-sensmitter_1-1h',
       await instance.query(query({ sensors: ['sensmitter_1'] }, NOW - HOUR, NOW), context())
@@ -190,7 +191,7 @@ describe('QueryData on the emulators (seeded simulator data)', () => {
   });
 
   test('golden: anomaly_count of every sensor over five hours in 30-minute buckets', async () => {
-    const { instance } = freshSource();
+    const { instance } = freshSource(NOT_PERSISTED);
     expectGolden(
       'anomaly-count-all-5h',
       await instance.query(query({ queryType: 'anomaly_count', countInterval: '30m' }, from, NOW), context())
@@ -199,7 +200,7 @@ describe('QueryData on the emulators (seeded simulator data)', () => {
   });
 
   test('golden: anomalies of one sensor over one hour with a model of the 4 hours of readings before it (raw readings)', async () => {
-    const { instance } = freshSource();
+    const { instance } = freshSource(NOT_PERSISTED);
     const model = {
       sensors: ['sensmitter_3'],
       isolationForest: { training: 'window', trainingWindow: '4h' },

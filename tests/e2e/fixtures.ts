@@ -1,55 +1,111 @@
 /**
- * Deterministic sensor readings for the panel: a daily temperature cycle with
- * noise, a few spikes flagged as anomalies with a high score. The flags are
- * chosen here, so the expected marker count comes from the data itself.
+ * Fixtures for the browser tests:
+ * - `stack`: the emulators, data and server the global setup started;
+ * - `host`: a fresh page on the host page (`/host`, or the preview `/`), whose console errors,
+ *   uncaught exceptions and failed requests fail the test (as Grafana's own
+ *   e2e tests treat them) unless the test says it expects them;
+ * - `artifacts`: saves screenshots to tests/e2e/__output__/ (git-ignored).
  */
-import type { PanelSpec, SensorSeries } from './host/contract';
+import { type BrowserContext, expect, type Locator, type Page, test as base } from '@playwright/test';
+import path from 'node:path';
 
-const MINUTE = 60_000;
+import type { HostState } from '../../tools/preview/host/contract';
+import { E2E_STACK_ENV, OUTPUT_DIR } from './config';
+import type { StackInfo } from './stack';
 
-/** A small linear congruential generator: the same readings on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
+interface Host {
+  page: Page;
+  /** Lets problems matching `pattern` pass (a test that provokes an error response). */
+  expectProblems(pattern: RegExp): void;
+  state(): Promise<HostState>;
 }
 
-/** Rounded to 3 decimals, as the panel prints values, so tooltip text can be compared exactly. */
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
-
-function sensorSeries(sensor: string, seed: number, from: number, readings: number, spikeEvery: number): SensorSeries {
-  const next = random(seed);
-  const series: SensorSeries = { sensor, time: [], temperature: [], anomalyScore: [], anomaly: [] };
-  for (let i = 0; i < readings; i++) {
-    const spike = i > 0 && i % spikeEvery === 0;
-    const base = 21 + seed + 1.5 * Math.sin((2 * Math.PI * i) / readings) + (next() - 0.5) * 0.4;
-    series.time.push(from + i * 5 * MINUTE);
-    series.temperature.push(round3(spike ? base + 4 + next() * 2 : base));
-    series.anomalyScore.push(round3(spike ? 0.7 + next() * 0.25 : 0.35 + next() * 0.15));
-    series.anomaly.push(spike);
-  }
-  return series;
+interface Artifacts {
+  /** Saves a PNG of `target` as `__output__/<name>.png`. */
+  screenshot(target: Locator, name: string): Promise<void>;
 }
 
-/** Six hours of readings every 5 minutes from three sensors, with 5, 3 and 0 flagged readings. */
-export function labPanelSpec(): PanelSpec {
-  const to = Date.UTC(2026, 10, 24, 12, 0, 0);
-  const from = to - 6 * 60 * MINUTE;
-  return {
-    from,
-    to,
-    width: 900,
-    height: 360,
-    series: [
-      sensorSeries('sensmitter_1', 1, from, 72, 13),
-      sensorSeries('sensmitter_2', 2, from, 72, 20),
-      sensorSeries('sensmitter_3', 3, from, 72, 1000),
-    ],
-  };
-}
+export const test = base.extend<
+  { host: Host; artifacts: Artifacts; hostPage: string },
+  { stack: StackInfo; sharedContext: BrowserContext }
+>({
+  /** The page the `host` fixture opens: `/host` (driven by the test) or `/` (the preview). */
+  hostPage: ['/host', { option: true }],
 
-export function flaggedCount(series: SensorSeries): number {
-  return series.anomaly.filter(Boolean).length;
-}
+  stack: [
+    async ({}, provide) => {
+      const json = process.env[E2E_STACK_ENV];
+      if (!json) {
+        throw new Error(
+          `${E2E_STACK_ENV} is not set: run the suite through \`npm run e2e\` (its global setup starts the stack)`
+        );
+      }
+      await provide(JSON.parse(json) as StackInfo);
+    },
+    { scope: 'worker' },
+  ],
+
+  /**
+   * One browser context per worker: every test still gets a fresh page (a
+   * fresh document), but the 8 MB host bundle is fetched and compiled once.
+   */
+  sharedContext: [
+    async ({ browser }, provide) => {
+      const context = await browser.newContext({
+        viewport: { width: 1200, height: 800 },
+        deviceScaleFactor: 1,
+        timezoneId: 'UTC',
+      });
+      await provide(context);
+      await context.close();
+    },
+    { scope: 'worker' },
+  ],
+
+  page: async ({ sharedContext }, provide) => {
+    const page = await sharedContext.newPage();
+    await provide(page);
+    await page.close();
+  },
+
+  host: async ({ page, stack, hostPage }, provide) => {
+    const problems: string[] = [];
+    const allowed: RegExp[] = [];
+    const report = (problem: string) => {
+      if (!allowed.some((pattern) => pattern.test(problem))) {
+        problems.push(problem);
+      }
+    };
+    page.on('console', (message) => {
+      if (message.type() === 'error') {
+        const where = message.location().url;
+        report(`console.error: ${message.text()}${where ? ` (${where})` : ''}`);
+      }
+    });
+    page.on('pageerror', (error) => report(`uncaught: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) {
+        report(`HTTP ${response.status()} for ${response.url()}`);
+      }
+    });
+    page.on('requestfailed', (request) => report(`request failed: ${request.url()}`));
+    await page.goto(`${stack.url}${hostPage}`);
+    await page.waitForFunction(() => '__host' in window);
+    await provide({
+      page,
+      expectProblems: (pattern) => allowed.push(pattern),
+      state: () => page.evaluate(() => window.__hostState),
+    });
+    expect(problems, 'the page reported errors').toEqual([]);
+  },
+
+  artifacts: async ({}, provide) => {
+    await provide({
+      screenshot: async (target, name) => {
+        await target.screenshot({ path: path.join(OUTPUT_DIR, `${name}.png`) });
+      },
+    });
+  },
+});
+
+export { expect };

@@ -1,5 +1,5 @@
 /**
- * Bundles the host page (tests/e2e/host/main.tsx) with the modules Grafana
+ * Bundles the host page (tools/preview/host/main.tsx) with the modules Grafana
  * shares with plugins, taken from node_modules: the same package versions the
  * plugin is built and unit-tested against.
  */

@@ -81,6 +81,16 @@ export const FEATURE_TRANSFORMS = [
       'usual spread then. Sees values normal at noon but not at night, and slow drifts away from the daily rhythm.',
   },
   {
+    id: 'cross_residual',
+    code: 7,
+    label: 'Out of line with the other metrics',
+    perMetric: true,
+    columns: 1,
+    description:
+      'How far the reading is from what the other metrics predict for it, as learned from the training data ' +
+      '(e.g. humidity falls as temperature rises). Sees a drift or a fault in one sensor that the others do not share.',
+  },
+  {
     id: 'time_of_day',
     code: 5,
     label: 'Time of day',
@@ -179,6 +189,7 @@ const TRANSFORM_LABEL_SUFFIX: Readonly<Record<FeatureTransform, string>> = {
   spread: 'spread',
   rate: 'rate of change',
   daily_profile: 'unusual for the time of day',
+  cross_residual: 'out of line with the other metrics',
   time_of_day: 'time of day',
 };
 

@@ -37,6 +37,7 @@ import { FEATURE_TRANSFORM_IDS, featureColumnCount, type FeatureTransform, type 
 import { SortedWindow } from './sortedWindow';
 import type {
   CancelCheck,
+  CrossMetricFit,
   DailyProfile,
   DropCounts,
   DropReason,
@@ -99,7 +100,10 @@ export const PROFILE_BINS = 48;
 
 /** Whether a spec still needs {@link fitFeatureSpec} before features can be computed. */
 export function needsFitting(spec: FeatureSpec): boolean {
-  return spec.transforms.includes('daily_profile') && spec.profile === undefined;
+  const wantsProfile = spec.transforms.includes('daily_profile') || spec.transforms.includes('cross_residual');
+  return (
+    (wantsProfile && spec.profile === undefined) || (spec.transforms.includes('cross_residual') && !spec.crossMetric)
+  );
 }
 
 /**
@@ -109,9 +113,16 @@ export function needsFitting(spec: FeatureSpec): boolean {
  * training reading borrow the nearest bin that has one.
  */
 export function fitFeatureSpec(spec: FeatureSpec, series: readonly SensorSeries[]): FeatureSpec {
-  if (!spec.transforms.includes('daily_profile')) {
+  if (!needsFitting(spec)) {
     return spec;
   }
+  const withProfile = { ...spec, profile: fitDailyProfile(spec, series) };
+  return spec.transforms.includes('cross_residual')
+    ? { ...withProfile, crossMetric: fitCrossMetric(withProfile, series) }
+    : withProfile;
+}
+
+function fitDailyProfile(spec: FeatureSpec, series: readonly SensorSeries[]): DailyProfile {
   const byBin: number[][][] = spec.metrics.map(() => Array.from({ length: PROFILE_BINS }, () => []));
   for (const s of series) {
     const columns = spec.metrics.map((metric) => s.readings[metric]);
@@ -137,7 +148,91 @@ export function fitFeatureSpec(spec: FeatureSpec, series: readonly SensorSeries[
     profile.median.push(fillEmptyBins(median));
     profile.spread.push(fillEmptyBins(spread));
   }
-  return { ...spec, profile };
+  return profile;
+}
+
+/**
+ * Least squares of each metric's daily-profile deviation on the others' (with
+ * an intercept and a small ridge, so collinear or constant metrics still
+ * solve), over the complete training readings; scale = IQR/1.349 of what is
+ * left, plus a hair so a perfect fit does not divide by 0.
+ */
+function fitCrossMetric(spec: FeatureSpec, series: readonly SensorSeries[]): CrossMetricFit {
+  const m = spec.metrics.length;
+  const stream = new ProfileReader(spec);
+  const z: number[][] = [];
+  for (const s of series) {
+    const columns = spec.metrics.map((metric) => s.readings[metric]);
+    const reading = new Float64Array(m);
+    for (let i = 0; i < s.time.length; i++) {
+      columns.forEach((column, k) => (reading[k] = column[i]!));
+      if (reading.every(Number.isFinite)) {
+        z.push(Array.from(stream.deviations(s.time[i]!, reading)));
+      }
+    }
+  }
+  const coefficients: number[][] = [];
+  const scale: number[] = [];
+  for (let target = 0; target < m; target++) {
+    const beta = ridgeFit(z, target);
+    const residuals = Float64Array.from(z, (row) => row[target]! - predict(beta, row, target)).sort();
+    coefficients.push(beta);
+    scale.push((quantileSorted(residuals, 0.75) - quantileSorted(residuals, 0.25)) / 1.349 + 1e-6);
+  }
+  return { coefficients, scale };
+}
+
+function predict(beta: readonly number[], row: ArrayLike<number>, target: number): number {
+  let y = beta[0]!;
+  for (let k = 0; k < row.length; k++) {
+    y += k === target ? 0 : beta[k + 1]! * row[k]!;
+  }
+  return y;
+}
+
+/** [intercept, weight per metric (0 for the target)] by ridge-regularized least squares. */
+function ridgeFit(z: readonly number[][], target: number): number[] {
+  const m = z[0]?.length ?? 0;
+  const p = m + 1;
+  const a = Array.from({ length: p }, () => new Float64Array(p + 1));
+  for (const row of z) {
+    const x = [1, ...row.map((v, k) => (k === target ? 0 : v))];
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j < p; j++) {
+        a[i]![j]! += x[i]! * x[j]!;
+      }
+      a[i]![p]! += x[i]! * row[target]!;
+    }
+  }
+  for (let i = 1; i < p; i++) {
+    a[i]![i]! += 1e-3 * Math.max(1, z.length);
+  }
+  return solve(a, p);
+}
+
+/** Gauss–Jordan elimination with partial pivoting of an augmented p × (p + 1) system. */
+function solve(a: Float64Array[], p: number): number[] {
+  for (let col = 0; col < p; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < p; r++) {
+      pivot = Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!) ? r : pivot;
+    }
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    const lead = a[col]![col]!;
+    if (lead === 0) {
+      continue;
+    }
+    for (let r = 0; r < p; r++) {
+      if (r === col) {
+        continue;
+      }
+      const f = a[r]![col]! / lead;
+      for (let c = col; c <= p; c++) {
+        a[r]![c]! -= f * a[col]![c]!;
+      }
+    }
+  }
+  return Array.from({ length: p }, (_, i) => (a[i]![i]! === 0 ? 0 : a[i]![p]! / a[i]![i]!));
 }
 
 function quantileSorted(sorted: Float64Array, q: number): number {
@@ -261,13 +356,11 @@ export class FeatureStream {
   private readonly wantRate: boolean;
   private readonly wantProfile: boolean;
   private readonly wantTimeOfDay: boolean;
-  /** Daily profile, flattened metric-major: value of metric m, bin b at m * bins + b. */
-  private readonly profileMedian: Float64Array;
-  private readonly profileSpread: Float64Array;
-  private readonly profileBins: number;
-  private profileBelow = 0;
-  private profileAbove = 0;
-  private profileWeight = 0;
+  private readonly wantCross: boolean;
+  private readonly profile: ProfileReader | undefined;
+  /** Cross-metric fit, flattened: metric m's intercept and weights at m * (metrics + 1). */
+  private readonly crossCoefficients: Float64Array;
+  private readonly crossScale: Float64Array;
   /** The windows the spec needs; each is updated on every accepted reading. */
   private readonly baseline: TimeWindow | undefined;
   private readonly short: TimeWindow | undefined;
@@ -297,13 +390,16 @@ export class FeatureStream {
     this.wantSpread = has('spread');
     this.wantRate = has('rate');
     this.wantProfile = has('daily_profile');
+    this.wantCross = has('cross_residual');
     this.wantTimeOfDay = has('time_of_day');
-    if (this.wantProfile && !spec.profile) {
-      throw new RangeError('feature spec: daily_profile needs a profile learned from training data (fitFeatureSpec)');
+    if (needsFitting(spec)) {
+      throw new RangeError(
+        'feature spec: daily_profile and cross_residual need fitting on training data (fitFeatureSpec)'
+      );
     }
-    this.profileMedian = Float64Array.from(spec.profile?.median.flat() ?? []);
-    this.profileSpread = Float64Array.from(spec.profile?.spread.flat() ?? []);
-    this.profileBins = spec.profile?.bins ?? 0;
+    this.profile = this.wantProfile || this.wantCross ? new ProfileReader(spec) : undefined;
+    this.crossCoefficients = Float64Array.from(spec.crossMetric?.coefficients.flat() ?? []);
+    this.crossScale = Float64Array.from(spec.crossMetric?.scale ?? []);
     const { baselineMs, shortMs, rateMs } = spec.windows;
     const m = this.metricCount;
     this.baseline = this.wantDeviation ? new TimeWindow(0, baselineMs, m) : undefined;
@@ -333,6 +429,11 @@ export class FeatureStream {
     this.lastDropReason = undefined;
     this.writeRow(timeMs, readings);
     return this.row;
+  }
+
+  /** Readings the stream holds for its windows: bounded by the longest window. */
+  get heldReadings(): number {
+    return this.next - this.oldest;
   }
 
   /** The three conditions of the module comment. */
@@ -482,8 +583,22 @@ export class FeatureStream {
         row[c++] = (now[i].quantile(0.5) - before[i].quantile(0.5)) / minutes;
       }
     }
-    if (this.wantProfile) {
-      c = this.writeProfileDeviation(timeMs, readings, c);
+    if (this.profile) {
+      const z = this.profile.deviations(timeMs, readings);
+      if (this.wantProfile) {
+        row.set(z, c);
+        c += m;
+      }
+      if (this.wantCross) {
+        for (let i = 0; i < m; i++) {
+          const base = i * (m + 1);
+          let predicted = this.crossCoefficients[base];
+          for (let k = 0; k < m; k++) {
+            predicted += k === i ? 0 : this.crossCoefficients[base + 1 + k] * z[k];
+          }
+          row[c++] = (z[i] - predicted) / this.crossScale[i];
+        }
+      }
     }
     if (this.wantTimeOfDay) {
       const angle = (2 * Math.PI * timeOfDayMs(timeMs)) / DAY;
@@ -491,33 +606,44 @@ export class FeatureStream {
       row[c++] = Math.cos(angle);
     }
   }
+}
 
-  /** (x − usual) / (usual spread + floor). */
-  private writeProfileDeviation(timeMs: number, readings: ArrayLike<number>, c: number): number {
-    this.locateInProfile(timeMs);
-    for (let i = 0; i < this.metricCount; i++) {
-      const median = this.usual(this.profileMedian, i);
-      const spread = this.usual(this.profileSpread, i);
-      this.row[c++] = (readings[i] - median) / (spread + this.floor[i]);
-    }
-    return c;
+/** Reads a fitted daily profile: each reading's deviation from what is usual at its time of day. */
+class ProfileReader {
+  private readonly bins: number;
+  /** Flattened metric-major: metric m, bin b at m * bins + b. */
+  private readonly median: Float64Array;
+  private readonly spread: Float64Array;
+  private readonly floor: Float64Array;
+  private readonly out: Float64Array;
+
+  constructor(spec: FeatureSpec) {
+    const profile = spec.profile!;
+    this.bins = profile.bins;
+    this.median = Float64Array.from(profile.median.flat());
+    this.spread = Float64Array.from(profile.spread.flat());
+    this.floor = Float64Array.from(spec.floor);
+    this.out = new Float64Array(spec.metrics.length);
   }
 
-  /** Where `timeMs` falls between two bin centres of the profile: sets the bins and the weight {@link usual} reads. */
-  private locateInProfile(timeMs: number): void {
-    const bins = this.profileBins;
+  /**
+   * (x − usual) / (usual spread + floor) per metric, the profile read between
+   * bin centres. A view the next call overwrites.
+   */
+  deviations(timeMs: number, readings: ArrayLike<number>): Float64Array {
+    const bins = this.bins;
     const position = (timeOfDayMs(timeMs) / DAY) * bins - 0.5;
     const below = Math.floor(position);
-    this.profileWeight = position - below;
-    this.profileBelow = (below + bins) % bins;
-    this.profileAbove = (below + 1) % bins;
-  }
-
-  /** A profile value (median or spread) of metric m, interpolated at the last located time. */
-  private usual(profile: Float64Array, m: number): number {
-    const base = m * this.profileBins;
-    const w = this.profileWeight;
-    return (1 - w) * profile[base + this.profileBelow] + w * profile[base + this.profileAbove];
+    const w = position - below;
+    const b0 = (below + bins) % bins;
+    const b1 = (below + 1) % bins;
+    for (let m = 0; m < this.out.length; m++) {
+      const base = m * bins;
+      const usual = (1 - w) * this.median[base + b0] + w * this.median[base + b1];
+      const spread = (1 - w) * this.spread[base + b0] + w * this.spread[base + b1];
+      this.out[m] = (readings[m] - usual) / (spread + this.floor[m]);
+    }
+    return this.out;
   }
 }
 

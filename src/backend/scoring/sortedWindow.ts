@@ -66,7 +66,7 @@ export class SortedWindow {
     return t === 0 ? a : a + (b - a) * t;
   }
 
-  /** Population standard deviation (two passes, in sorted order); NaN when empty. */
+  /** Sample standard deviation (n − 1; 0 for one value), two passes in sorted order; NaN when empty. */
   std(): number {
     const n = this.count;
     if (n === 0) {
@@ -83,7 +83,7 @@ export class SortedWindow {
       const d = v[i] - mean;
       squares += d * d;
     }
-    return Math.sqrt(squares / n);
+    return Math.sqrt(squares / (n > 1 ? n - 1 : 1));
   }
 
   /** First position whose value is ≥ `value`. */

@@ -48,6 +48,18 @@ export interface FeatureSpec {
    * `fitFeatureSpec`; present exactly when `transforms` holds `daily_profile`.
    */
   profile?: DailyProfile;
+  /** How each metric follows the others, learned by `fitFeatureSpec`; present exactly with `cross_residual`. */
+  crossMetric?: CrossMetricFit;
+}
+
+/**
+ * Per metric (spec order): a linear prediction of its daily-profile deviation
+ * from the other metrics' (`coefficients[m]` = intercept, then one weight per
+ * metric, 0 for m itself), and the robust spread of what it leaves (`scale`).
+ */
+export interface CrossMetricFit {
+  coefficients: number[][];
+  scale: number[];
 }
 
 /**

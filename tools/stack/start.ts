@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, createS3Client, resolveAwsConnection } from '../../src/backend/sources/awsConfig';
 import { epochToMs } from '../../src/backend/sources/parsing';
+import { DEFAULT_PREVIEW_PORT, stackSettings, startPreview } from '../preview/preview';
 import { Simulation } from '../simulator/simulation';
 import { ensureBucket, ensureTable } from '../simulator/writers';
 import type { ManagedProcess } from './childProcess';
@@ -42,7 +43,8 @@ const HELP = `npm start -- [flags]
   --seed <n>           simulator seed (default 42)
   --rate <per second>  live readings per second per sensor (default 0.1)
   --no-build           skip npm run build
-  --no-grafana         do not start Grafana even if Docker is available`;
+  --no-grafana         do not start Grafana even if Docker is available
+  --preview-port <n>   without Grafana, the preview page's port (default ${DEFAULT_PREVIEW_PORT}, env IOTLAB_PREVIEW_PORT)`;
 
 const started = Date.now();
 const log = (line: string) => console.log(`[stack +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
@@ -67,6 +69,7 @@ function flags() {
       rate: { type: 'string' },
       'no-build': { type: 'boolean' },
       'no-grafana': { type: 'boolean' },
+      'preview-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,12 +84,14 @@ function flags() {
     rate: intFlag('rate', values.rate, 0.1),
     build: !values['no-build'],
     grafana: !values['no-grafana'],
+    previewPort: intFlag('preview-port', values['preview-port'] ?? process.env.IOTLAB_PREVIEW_PORT, DEFAULT_PREVIEW_PORT),
   };
 }
 
 class Stack {
   private readonly processes: ManagedProcess[] = [];
   private readonly children: ChildProcess[] = [];
+  private readonly services: Array<() => Promise<void>> = [];
   readonly live = new AbortController();
   private stopping: Promise<void> | undefined;
 
@@ -98,6 +103,11 @@ class Stack {
   trackChild(c: ChildProcess): ChildProcess {
     this.children.push(c);
     return c;
+  }
+
+  /** A service running on the emulators (the preview): stopped before them. */
+  trackService(stop: () => Promise<void>): void {
+    this.services.push(stop);
   }
 
   stop(): Promise<void> {
@@ -113,6 +123,7 @@ class Stack {
           }
         }
       }
+      await Promise.all(this.services.map((stop) => stop().catch(() => undefined)));
       await Promise.all(this.processes.map((p) => p.stop()));
     })();
     return this.stopping;
@@ -191,6 +202,22 @@ No Docker engine: point an existing Grafana (>= 12.3) at this checkout:
      and start Grafana with the stack's variables so it finds the emulators:
        set -a; . ${envFile}; set +a; grafana server --homepath /usr/share/grafana
 `);
+}
+
+/** Without Grafana, something to look at: the preview page (tools/preview/) on this stack. */
+async function startPreviewPage(stack: Stack, envFile: string, port: number): Promise<void> {
+  const missing = ['panel/module.js', 'datasource/module.js'].filter((file) => !existsSync(join(REPO, 'dist', file)));
+  if (missing.length > 0) {
+    log(`no preview: dist/${missing[0]} is missing (run npm run build)`);
+    return;
+  }
+  try {
+    const preview = await startPreview({ settings: stackSettings(envFile), port });
+    stack.trackService(() => preview.stop());
+    log(`preview (not Grafana: the built panel and query editor on this stack): ${preview.url}`);
+  } catch (e) {
+    log(`WARNING: the preview did not start (${(e as Error).message}); the stack runs anyway`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -312,6 +339,7 @@ Local stack is up (env: ${envFile})
     startGrafana(stack, envFile);
   } else {
     printNoDocker(envFile);
+    await startPreviewPage(stack, envFile, f.previewPort);
   }
   log(`live: ${f.sensors} sensors, one reading each every ${1 / f.rate} s. Ctrl-C stops everything.`);
   let written = 0;

@@ -73,7 +73,8 @@ export function Preview({ panel, panelMeta, datasource, queryEditor: QueryEditor
   // The editor calls onChange and then onRunQuery in one go: the run must see the query just changed.
   const latestQuery = useRef(query);
   const [targets, setTargets] = useState<DataQuery[]>(() => [query]);
-  const [span, setSpan] = useState(60 * MINUTE);
+  // Six hours: what `npm start` backfills, so a first look already shows the stack's anomalies.
+  const [span, setSpan] = useState(360 * MINUTE);
   const [refreshMs, setRefreshMs] = useState(5000);
   const [zoomed, setZoomed] = useState<TimeRange>();
   const [now, setNow] = useState(() => Date.now());

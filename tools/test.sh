@@ -18,7 +18,7 @@ failed_steps=()
 services_pid=""
 start_test_services() {
   local env_file="$reports/test-services.env"
-  ./node_modules/.bin/tsx tools/stack/testServices.ts --write-env "$env_file" >/dev/null 2>"$reports/test-services.log" &
+  ./node_modules/.bin/tsx tools/stack/testServices.ts --kafka --write-env "$env_file" >/dev/null 2>"$reports/test-services.log" &
   services_pid=$!
   for _ in $(seq 1 240); do
     if grep -q '^# READY' "$env_file" 2>/dev/null; then

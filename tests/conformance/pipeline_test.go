@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -233,8 +234,15 @@ func startHeavyQuery(t *testing.T, p *pluginProcess, ctx context.Context, s *tes
 	return done
 }
 
-// eventLoopLimit: a call that needs no I/O must answer this fast while threads train.
-const eventLoopLimit = 100 * time.Millisecond
+// eventLoopLimit: a call that needs no I/O must answer this fast while threads train. The
+// median of several checks is held to it: a blocked event loop delays every check, while a
+// machine shared with other work (CI, the helpers' runs) delays one now and then for reasons
+// of its own, which stragglerLimit bounds.
+const (
+	eventLoopLimit = 100 * time.Millisecond
+	stragglerLimit = time.Second
+	healthChecks   = 7
+)
 
 func TestHealthCheckDuringHeavyQuery(t *testing.T) {
 	s := requireServices(t)
@@ -244,25 +252,31 @@ func TestHealthCheckDuringHeavyQuery(t *testing.T) {
 	heavy := startHeavyQuery(t, p, ctx, s)
 	waitUntilBusy(t, p.cmd.Process.Pid)
 
-	for i := range 5 {
+	took := make([]time.Duration, 0, healthChecks)
+	for i := range healthChecks {
 		started := time.Now()
 		res, err := p.Diagnostics.CheckHealth(rpcContext(t), &pluginv2.CheckHealthRequest{
 			PluginContext: backend.ToProto().PluginContext(pluginContext(missingTableSettings)),
 		})
-		took := time.Since(started)
+		d := time.Since(started)
 		if err != nil {
 			t.Fatalf("CheckHealth: %v", err)
 		}
-		t.Logf("health check %d during the heavy query: %d ms (%s)", i, took.Milliseconds(), res.Status)
-		if took > eventLoopLimit {
-			t.Errorf("health check %d took %s during heavy work, want < %s", i, took, eventLoopLimit)
-		}
-		time.Sleep(200 * time.Millisecond)
+		t.Logf("health check %d during the heavy query: %d ms (%s)", i, d.Milliseconds(), res.Status)
+		took = append(took, d)
+		time.Sleep(150 * time.Millisecond)
 	}
 	select {
 	case err := <-heavy:
 		t.Fatalf("the heavy query ended before the checks were done (err %v): it is not heavy enough to prove anything", err)
 	default:
+	}
+	slices.Sort(took)
+	if median := took[len(took)/2]; median > eventLoopLimit {
+		t.Errorf("median health check took %s during heavy work, want < %s", median, eventLoopLimit)
+	}
+	if slowest := took[len(took)-1]; slowest > stragglerLimit {
+		t.Errorf("slowest health check took %s during heavy work, want < %s", slowest, stragglerLimit)
 	}
 	cancel()
 	<-heavy

@@ -13,7 +13,7 @@ import { parseDuration, type ResolvedQuery } from '../../common/query';
 import type { Notice } from '../runtime';
 import { ScoringCancelledError } from '../scoring/features';
 import type { CachedModel, ProducedModel } from '../scoring/modelCache';
-import { shareModel } from '../scoring/tasks';
+import { shareModelBytes } from '../scoring/tasks';
 import { modelCacheKey } from '../scoring/train';
 import type { FeatureSpec, ForestParams, TooFewRows } from '../scoring/types';
 import { SourceError } from '../sources/errors';
@@ -142,11 +142,13 @@ async function storedModel(
     if (!stored) {
       return undefined;
     }
-    const facts = await services.pool.inspect(shareModel(key, stored.json), signal);
+    const { text, byteLength } = shareModelBytes(key, stored.bytes);
+    const facts = await services.pool.inspect({ key, text, byteLength }, signal);
     return {
       ok: true,
       ...facts,
-      json: stored.json,
+      text,
+      byteLength,
       trainedAt: stored.trainedAt,
       trainingMs: stored.trainingMs,
       source: 'store',
@@ -190,7 +192,10 @@ async function produce(
   let persistError: string | undefined;
   if (store) {
     try {
-      await store.save(key, trained.json, { trainedAt, trainingMs: trained.trainingMs, rows: trained.rows }, signal);
+      // A plain copy of the shared bytes for the HTTP body (one memcpy, no text on this thread).
+      const body = new Uint8Array(trained.byteLength);
+      body.set(new Uint8Array(trained.text, 0, trained.byteLength));
+      await store.save(key, body, { trainedAt, trainingMs: trained.trainingMs, rows: trained.rows }, signal);
     } catch (error) {
       persistError = `${store.location(key)}: ${(error as Error).message}`;
     }
@@ -198,7 +203,8 @@ async function produce(
   return {
     ok: true,
     identity: data.identity,
-    json: trained.json,
+    text: trained.text,
+    byteLength: trained.byteLength,
     rows: trained.rows,
     dropped: trained.dropped,
     trainedAt,

@@ -1,11 +1,14 @@
 import { ModelCache, type ProducedModel } from './modelCache';
 import { emptyDropCounts } from './features';
+import { shareModel } from './tasks';
 
 function produced(json = '{"kind":"anomaly_model"}'): ProducedModel {
+  const { text, byteLength } = shareModel('', json);
   return {
     ok: true,
     identity: 'test',
-    json,
+    text,
+    byteLength,
     rows: 100,
     dropped: emptyDropCounts(),
     trainedAt: Date.UTC(2026, 0, 1),
@@ -115,7 +118,7 @@ describe('model cache', () => {
 
   test('bounded by bytes: the least recently used model is evicted; list() describes what is kept', async () => {
     const json = `{"pad":"${'x'.repeat(1000)}"}`;
-    const cache = new ModelCache({ maxBytes: 5000 });
+    const cache = new ModelCache({ maxBytes: 2500 });
     for (const key of ['a', 'b', 'c']) {
       await cache.get(key, async () => produced(json));
     }
@@ -127,9 +130,10 @@ describe('model cache', () => {
       rows: 100,
       trainedAt: '2026-01-01T00:00:00.000Z',
       trainingMs: 12,
-      bytes: 2 * json.length,
+      bytes: json.length,
       source: 'trained',
     });
-    expect(cache.totalBytes).toBe(4 * json.length);
+    expect(cache.totalBytes).toBe(2 * json.length);
+    expect(cache.peek('c')!.json).toBe(json);
   });
 });

@@ -7,15 +7,15 @@
  *   being trained (or loaded from S3) wait for that one run. Each waiter stops
  *   waiting on its own abort signal; the run itself is aborted only when no
  *   waiter is left, so one closed panel never cancels another's model.
- * - Bounded by bytes (lru-cache, `sizeCalculation`): a model is held twice,
- *   as its JSON text and as the same bytes in shared memory for the pool.
+ * - Bounded by bytes (lru-cache, `sizeCalculation`): a model is held once, as
+ *   its JSON's UTF-8 bytes in shared memory that every pool thread reads.
  * - Failures are reported to every waiter and not cached: the next request
  *   tries again. "Too few rows" is an answer, not a model: not cached either.
  */
 import { LRUCache } from 'lru-cache';
 import { awaitShared } from '../async/awaitShared';
 import { ScoringCancelledError } from './features';
-import { shareModel, type SharedModel } from './tasks';
+import type { SharedModel } from './tasks';
 import type { DropCounts, TooFewRows } from './types';
 
 /** Where a cached model came from. */
@@ -26,8 +26,10 @@ export interface CachedModel {
   key: string;
   /** What it was trained on (the identity in its JSON). */
   identity: string;
-  json: string;
+  /** The model's JSON as UTF-8 bytes in shared memory: what the threads decode. */
   shared: SharedModel;
+  /** The JSON text, decoded on demand (for code that loads the model on its own thread). */
+  readonly json: string;
   rows: number;
   dropped: DropCounts;
   /** Epoch ms of the training (from the store's metadata for a loaded model, when it has it). */
@@ -40,11 +42,12 @@ export interface CachedModel {
   persistError?: string;
 }
 
-/** What a producer hands over: the model's JSON and what is known about its training. */
+/** What a producer hands over: the model's JSON bytes (shared memory) and what is known about its training. */
 export interface ProducedModel {
   ok: true;
   identity: string;
-  json: string;
+  text: SharedArrayBuffer;
+  byteLength: number;
   rows: number;
   dropped: DropCounts;
   trainedAt: number;
@@ -76,9 +79,18 @@ class InFlight {
 }
 
 function cacheEntry(key: string, produced: ProducedModel): CachedModel {
-  const shared = shareModel(key, produced.json);
-  // The text (UTF-16 in V8, but ASCII JSON is stored one byte per character) and its shared UTF-8 copy.
-  return { ...produced, key, shared, bytes: produced.json.length + shared.byteLength };
+  const { text, byteLength, ...facts } = produced;
+  const shared: SharedModel = { key, text, byteLength };
+  return {
+    ...facts,
+    key,
+    shared,
+    bytes: byteLength,
+    get json() {
+      // TextDecoder refuses shared memory: decode a copy.
+      return new TextDecoder().decode(new Uint8Array(text, 0, byteLength).slice());
+    },
+  };
 }
 
 export class ModelCache {

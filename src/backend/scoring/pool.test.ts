@@ -84,7 +84,8 @@ describe('scoring pool', () => {
   test('training on a thread gives the model trainModel gives inline', async () => {
     const result = await threaded.train([history.series], { spec, params, identity: 'test' });
     expect(result.ok).toBe(true);
-    expect(result.ok && JSON.parse(result.json)).toEqual(JSON.parse(JSON.stringify(trained.model)));
+    const text = result.ok ? new TextDecoder().decode(new Uint8Array(result.text, 0, result.byteLength).slice()) : '';
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(trained.model)));
   });
 
   test('the event loop stays free while threads train (p99 delay under 100 ms)', async () => {
@@ -126,6 +127,18 @@ describe('scoring pool', () => {
     await expect(
       threaded.scoreRange(recent.series, { spec, scoreFromMs, model, signal: controller.signal })
     ).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  test('a few rows score inline with a small model, but on a thread with a big model not yet decoded here', async () => {
+    const fewFrom = recent.series.time[recent.series.time.length - 100]!;
+    const before = threaded.stats;
+    await threaded.scoreRange(recent.series, { spec, scoreFromMs: fewFrom, model });
+    expect(threaded.stats.inlineTasks).toBe(before.inlineTasks + 1);
+    const wide = trainModel([history.series], spec, { ...params, maxSamples: 1 }, { identity: 'big' });
+    const big = shareModel('big', JSON.stringify(wide.ok && wide.model));
+    expect(big.byteLength).toBeGreaterThan(1024 * 1024);
+    await threaded.scoreRange(recent.series, { spec, scoreFromMs: fewFrom, model: big });
+    expect(threaded.stats.threadTasks).toBe(before.threadTasks + 1);
   });
 
   test('after destroy, tasks run inline and still answer', async () => {

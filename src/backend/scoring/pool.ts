@@ -4,7 +4,8 @@
  * health checks, Live streams and Shutdown never waits on a detector.
  *
  * - Small inputs run inline: below `inlineRows` scored readings a round trip
- *   to a thread costs more than the work (measured in docs/benchmarks.md).
+ *   to a thread costs more than the work (measured in docs/benchmarks.md),
+ *   unless the model is big and not yet decoded on the caller's thread.
  * - Large ranges are split into chunks scored side by side, one per thread:
  *   each chunk reads `warmupMs` of readings before its first row, and since a
  *   feature depends only on the readings of its window, chunked rows are
@@ -27,6 +28,7 @@ import { ScoringCancelledError, emptyDropCounts, warmupMs } from './features';
 import {
   TASKS,
   allocateScores,
+  isDecodedHere,
   newCancelFlag,
   raiseCancelFlag,
   shareSeries,
@@ -71,6 +73,12 @@ export interface ScoringPoolOptions {
 
 const POOL_DEFAULTS = {
   inlineRows: 2000,
+  /**
+   * A model bigger than this is never decoded on the caller's thread: decoding
+   * a 1,000-tree forest (tens of MB of JSON) would hold the event loop for
+   * hundreds of ms, more than scoring a few rows costs anywhere.
+   */
+  inlineModelBytes: 1024 * 1024,
   minChunkRows: 4000,
   hardStopMs: 100,
   idleTimeoutMs: 60_000,
@@ -234,9 +242,10 @@ export class ScoringPool {
     const shared = 'buffer' in series ? series : shareSeries(series);
     const time = new Float64Array(shared.buffer, 0, shared.length);
     const scored = shared.length - lowerBound(time, options.scoreFromMs);
-    const count = this.inlineFor(scored)
-      ? 1
-      : Math.max(1, Math.min(this.threads, Math.floor(scored / this.minChunkRows)));
+    const model = options.model;
+    const inline =
+      this.inlineFor(scored) && (model.byteLength <= POOL_DEFAULTS.inlineModelBytes || isDecodedHere(model.key));
+    const count = inline ? 1 : Math.max(1, Math.min(this.threads, Math.floor(scored / this.minChunkRows)));
     const chunks = planChunks(time, options.scoreFromMs, warmupMs(options.spec), count);
     const cancel = newCancelFlag();
     const parts = await Promise.all(
@@ -251,7 +260,7 @@ export class ScoringPool {
           out,
           cancel,
         };
-        const result = await this.run('scoreChunk', task, this.inlineFor(scored), cancel, options.signal);
+        const result = await this.run('scoreChunk', task, inline, cancel, options.signal);
         return { result, out };
       })
     );

@@ -66,12 +66,16 @@ function seriesView(shared: SharedSeries, from = 0, to = shared.length): SensorS
   return { sensorId: shared.sensorId, time: view(0), readings };
 }
 
-/** The UTF-8 JSON text of a model in shared memory. */
-export function shareModel(key: string, json: string): SharedModel {
-  const bytes = new TextEncoder().encode(json);
+/** A model's UTF-8 JSON bytes copied into shared memory. */
+export function shareModelBytes(key: string, bytes: Uint8Array): SharedModel {
   const text = new SharedArrayBuffer(Math.max(1, bytes.byteLength));
   new Uint8Array(text).set(bytes);
   return { key, text, byteLength: bytes.byteLength };
+}
+
+/** The UTF-8 JSON text of a model in shared memory. */
+export function shareModel(key: string, json: string): SharedModel {
+  return shareModelBytes(key, new TextEncoder().encode(json));
 }
 
 export function allocateScores(rows: number): SharedScores {
@@ -108,6 +112,11 @@ function cancelCheckOf(flag: SharedCancel): CancelCheck {
  */
 const MODELS_KEPT = 16;
 const loadedModels = new Map<string, LoadedModel>();
+
+/** Whether this thread has the model decoded already (scoring with it inline costs no decoding). */
+export function isDecodedHere(key: string): boolean {
+  return loadedModels.has(key);
+}
 
 function modelFor(shared: SharedModel): LoadedModel {
   const hit = loadedModels.get(shared.key);
@@ -217,10 +226,15 @@ interface TrainTask {
 }
 
 export type TrainTaskResult =
-  | { ok: true; json: string; rows: number; dropped: DropCounts; trainingMs: number }
+  | { ok: true; text: SharedArrayBuffer; byteLength: number; rows: number; dropped: DropCounts; trainingMs: number }
   | TooFewRows;
 
-/** Trains a model on the series and returns it as JSON text (what the cache keeps and S3 stores). */
+/**
+ * Trains a model on the series and returns its JSON as UTF-8 bytes in shared
+ * memory (what the cache keeps, the threads decode and S3 stores): the
+ * caller's thread never holds the text, which for a 1,000-tree forest is tens
+ * of MB its garbage collector would have to move.
+ */
 export function trainTask(task: TrainTask): TrainTaskResult {
   const started = performance.now();
   const result = trainModel(
@@ -232,9 +246,11 @@ export function trainTask(task: TrainTask): TrainTaskResult {
   if (!result.ok) {
     return result;
   }
+  const { text, byteLength } = shareModel('', JSON.stringify(result.model));
   return {
     ok: true,
-    json: JSON.stringify(result.model),
+    text,
+    byteLength,
     rows: result.model.training.rows,
     dropped: result.model.training.dropped ?? emptyDropCounts(),
     trainingMs: performance.now() - started,

@@ -29,7 +29,10 @@ export interface ModelStoreConfig {
 
 /** A model read back from the store. */
 export interface StoredModel {
-  json: string;
+  /** The object's bytes (UTF-8 JSON). */
+  bytes: Uint8Array;
+  /** The same, decoded (on demand). */
+  readonly json: string;
   /** Epoch ms from the object's metadata (its last-modified time when the metadata is missing). */
   trainedAt: number;
   trainingMs: number;
@@ -115,17 +118,21 @@ export class ModelStore {
       }
       throw this.describe(e, modelKey);
     }
-    const json = (await response.Body?.transformToString('utf-8')) ?? '';
+    const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);
     const meta = response.Metadata ?? {};
     const trainedAt = Date.parse(meta['trained-at'] ?? '');
     return {
-      json,
+      bytes,
+      get json() {
+        return new TextDecoder().decode(bytes);
+      },
       trainedAt: Number.isFinite(trainedAt) ? trainedAt : (response.LastModified?.getTime() ?? Date.now()),
       trainingMs: Number(meta['training-ms']) || 0,
     };
   }
 
-  async save(modelKey: string, json: string, meta: ModelMetadata, signal?: AbortSignal): Promise<void> {
+  /** Writes a model's JSON (text, or its UTF-8 bytes). */
+  async save(modelKey: string, json: string | Uint8Array, meta: ModelMetadata, signal?: AbortSignal): Promise<void> {
     try {
       await this.client.send(
         new PutObjectCommand({

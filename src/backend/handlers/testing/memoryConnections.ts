@@ -146,8 +146,20 @@ class MemoryModelStore implements ModelPersistence {
     return this.objects.get(modelKey);
   }
 
-  async save(modelKey: string, json: string, meta: { trainedAt: number; trainingMs: number }): Promise<void> {
-    this.objects.set(modelKey, { json, trainedAt: meta.trainedAt, trainingMs: meta.trainingMs });
+  async save(
+    modelKey: string,
+    json: string | Uint8Array,
+    meta: { trainedAt: number; trainingMs: number }
+  ): Promise<void> {
+    const bytes = typeof json === 'string' ? new TextEncoder().encode(json) : json.slice();
+    this.objects.set(modelKey, {
+      bytes,
+      get json() {
+        return new TextDecoder().decode(bytes);
+      },
+      trainedAt: meta.trainedAt,
+      trainingMs: meta.trainingMs,
+    });
   }
 }
 

@@ -1,11 +1,8 @@
 /**
  * The preview `npm start` serves without Docker: the built panel and query
- * editor on the stack's data, answered by the backend executable. Its
- * screenshots (light and dark) are also the README's: with
- * IOTLAB_DOCS_SCREENSHOTS=1 they are written to docs/img/ as well.
+ * editor on the stack's data, answered by the backend executable.
  */
 import type { Page } from '@playwright/test';
-import path from 'node:path';
 
 import { testIds } from '../../src/testIds';
 import { expectMarkersOnFlaggedReadings, markerLayer, scanMarkers } from './canvas';
@@ -15,7 +12,6 @@ import { flaggedReadings, lastFrames, queryExchanges } from './frames';
 test.use({ hostPage: '/' });
 
 const MARKER = { color: 'red', size: 7 };
-const DOCS_IMG = path.resolve(__dirname, '..', '..', 'docs', 'img');
 
 async function exchanges(page: Page) {
   return queryExchanges(await page.evaluate(() => window.__hostState));
@@ -56,17 +52,6 @@ async function stopRefreshing(page: Page) {
   await page.getByTestId(testIds.preview.refreshPicker).getByRole('radio', { name: 'Off' }).check();
 }
 
-async function screenshot(
-  page: Page,
-  name: string,
-  artifacts: { screenshot: (l: ReturnType<Page['locator']>, n: string) => Promise<void> }
-) {
-  await artifacts.screenshot(page.locator('body'), name);
-  if (process.env.IOTLAB_DOCS_SCREENSHOTS === '1') {
-    await page.screenshot({ path: path.join(DOCS_IMG, `${name}.png`) });
-  }
-}
-
 test('says it is a preview, shows the backend’s anomalies on live data and refreshes on its own', async ({
   host,
   artifacts,
@@ -83,7 +68,7 @@ test('says it is a preview, shows the backend’s anomalies on live data and ref
   await afterNewAnswer(page, () => page.getByRole('radio', { name: 'Raw readings' }).check());
   const flagged = await expectMarkersMatchLastAnswer(page);
   expect(flagged.length, 'the backend flagged nothing in the last hour: nothing to see').toBeGreaterThan(0);
-  await screenshot(page, 'preview-dark', artifacts);
+  await artifacts.screenshot(page.locator('body'), 'preview-dark');
 });
 
 test('switching features, contamination, metric, theme and model asks the backend again and the markers follow', async ({
@@ -113,7 +98,7 @@ test('switching features, contamination, metric, theme and model asks the backen
 
   await page.getByTestId(testIds.preview.themeToggle).getByRole('radio', { name: 'Light' }).check();
   await expectMarkersMatchLastAnswer(page);
-  await screenshot(page, 'preview-light', artifacts);
+  await artifacts.screenshot(page.locator('body'), 'preview-light');
 
   // DBSCAN sees at most 4 feature columns: the raw readings of the four metrics.
   await afterNewAnswer(page, () => page.getByRole('radio', { name: 'DBSCAN' }).check());

@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { createDynamoClient, createS3Client, resolveAwsConnection } from '../../src/backend/sources/awsConfig';
 import { endpointFor, LOCAL, localSettings } from '../stack/defaults';
+import { parseBrokers } from '../../src/backend/sources/kafkaConfig';
+import { ensureTopic, KafkaReadingsWriter } from './kafkaWriter';
+import type { SimReading } from './signals';
 import { Simulation } from './simulation';
 import { ensureBucket, ensureTable } from './writers';
 
@@ -27,6 +30,8 @@ const HELP = `Simulated IoT lab sensors → S3 history, DynamoDB live items, ano
   --bucket <name>            default ${LOCAL.bucket}
   --key-template <t>         history object key, {sensor} = sensor id (default ${LOCAL.historyKeyTemplate})
   --labels-dir <dir>         local copy of the labels (default .data/labels)
+  --kafka-brokers <list>     also write every backfilled and live reading to Kafka (host:port[,…])
+  --kafka-topic <name>       topic for those readings, keyed by sensor id (default readings)
 Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY if set, else the emulators' "local" keys.`;
 
 function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
@@ -59,6 +64,8 @@ async function main(): Promise<void> {
       bucket: { type: 'string' },
       'key-template': { type: 'string' },
       'labels-dir': { type: 'string' },
+      'kafka-brokers': { type: 'string' },
+      'kafka-topic': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -85,6 +92,9 @@ async function main(): Promise<void> {
   const conn = resolveAwsConnection(settings.jsonData, settings.secureJsonData);
   const dynamo = createDynamoClient(conn);
   const s3 = createS3Client(conn);
+  const kafka = f['kafka-brokers']
+    ? new KafkaReadingsWriter(parseBrokers(f['kafka-brokers']), f['kafka-topic'] ?? 'readings', unit)
+    : undefined;
   const sim = new Simulation(
     {
       sensors: numberFlag('sensors', f.sensors, 3, 1, 1000),
@@ -100,12 +110,16 @@ async function main(): Promise<void> {
       bucket: f.bucket ?? LOCAL.bucket,
       historyKeyTemplate: f['key-template'] ?? LOCAL.historyKeyTemplate,
       labelsDir: f['labels-dir'] ?? join(process.cwd(), '.data', 'labels'),
+      ...(kafka ? { alsoTo: (readings: SimReading[]) => kafka.write(readings) } : {}),
     },
     dynamo,
     s3,
     (line) => console.log(line)
   );
   await ensureTable(dynamo, sim.options.table);
+  if (kafka) {
+    await ensureTopic(kafka.brokers, kafka.topic);
+  }
   await ensureBucket(s3, sim.options.bucket);
   if (sim.options.historyRows > 0) {
     await sim.writeHistory();
@@ -126,6 +140,7 @@ async function main(): Promise<void> {
   );
   dynamo.destroy();
   s3.destroy();
+  await kafka?.close();
 }
 
 main().catch((e: unknown) => {

@@ -5,7 +5,7 @@
  * the reading's time as the message timestamp (so "replay the last N
  * minutes" and the worker's warm-up find them by time).
  */
-import { compatibilityPartitioner, Producer, stringSerializers } from '@platformatic/kafka';
+import { Admin, compatibilityPartitioner, Producer, stringSerializers } from '@platformatic/kafka';
 
 import { METRICS } from '../../src/common/query';
 import { epochIn, type EpochUnit } from './formats';
@@ -20,11 +20,25 @@ export function readingMessage(reading: SimReading, unit: EpochUnit): string {
   return JSON.stringify({ uid: reading.sensorId, timestamp: epochIn(unit, reading.timeMs), payload: { data } });
 }
 
+/** Creates the topic unless it exists (brokers often refuse to create topics on first use). Returns true if created. */
+export async function ensureTopic(brokers: string[], topic: string, partitions = 6): Promise<boolean> {
+  const admin = new Admin({ clientId: 'iotlab-simulator', bootstrapBrokers: brokers });
+  try {
+    if ((await admin.listTopics()).includes(topic)) {
+      return false;
+    }
+    await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+    return true;
+  } finally {
+    await admin.close();
+  }
+}
+
 export class KafkaReadingsWriter {
   private readonly producer: Producer<string, string, string, string>;
 
   constructor(
-    brokers: string[],
+    readonly brokers: string[],
     readonly topic: string,
     private readonly unit: EpochUnit = 's'
   ) {

@@ -15,7 +15,15 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dynamoItem, HISTORY_HEADER, historyRow, labelsCsv, type EpochUnit } from './formats';
-import { createSensors, deriveSeed, readingsAt, Rng, type AnomalyLabel, type SensorSimulator } from './signals';
+import {
+  createSensors,
+  deriveSeed,
+  readingsAt,
+  Rng,
+  type AnomalyLabel,
+  type SensorSimulator,
+  type SimReading,
+} from './signals';
 import { batchWrite, putObject } from './writers';
 
 export interface SimulationOptions {
@@ -35,6 +43,8 @@ export interface SimulationOptions {
   historyKeyTemplate: string;
   /** Local folder for labels (and run metadata); undefined = S3 only. */
   labelsDir?: string;
+  /** Also hands every backfilled and live reading here (e.g. the Kafka writer), after DynamoDB has it. */
+  alsoTo?: (readings: SimReading[]) => Promise<unknown>;
 }
 
 const HOUR = 3_600_000;
@@ -113,7 +123,14 @@ export class Simulation {
    */
   async backfill(untilMs = this.options.nowMs, storedThroughMs = -Infinity): Promise<number> {
     const o = this.options;
-    const written = await batchWrite(this.dynamo, o.table, this.liveItems(untilMs, storedThroughMs), 16);
+    const copied: SimReading[] = [];
+    const written = await batchWrite(
+      this.dynamo,
+      o.table,
+      this.liveItems(untilMs, storedThroughMs, o.alsoTo ? copied : undefined),
+      16
+    );
+    await o.alsoTo?.(copied);
     const from = new Date(Math.max(this.liveStartMs, storedThroughMs)).toISOString();
     this.log(`backfill: ${written} items written to ${o.table} (readings after ${from})`);
     await this.writeLabels();
@@ -121,12 +138,17 @@ export class Simulation {
   }
 
   /** Live-cadence items after the last one generated, up to `untilMs`; see backfill(). */
-  private *liveItems(untilMs: number, storedThroughMs: number): Generator<Record<string, AttributeValue>> {
+  private *liveItems(
+    untilMs: number,
+    storedThroughMs: number,
+    copy?: SimReading[]
+  ): Generator<Record<string, AttributeValue>> {
     const o = this.options;
     for (let t = this.lastLiveMs + o.liveIntervalMs; t <= untilMs; t += o.liveIntervalMs) {
       for (const sim of this.sensors) {
         const reading = sim.next(t);
         if (t > storedThroughMs) {
+          copy?.push(reading);
           yield dynamoItem(reading, o.timestampUnit, this.formatRng);
         }
       }
@@ -166,6 +188,7 @@ export class Simulation {
           )
         )
       );
+      await o.alsoTo?.(readings);
       total += readings.length;
       onTick?.(readings.length);
       if (this.labelCount() !== this.labelsWritten) {

@@ -277,6 +277,9 @@ export class KafkaGroupReader {
       deserializers: { key: stringDeserializer },
       autocommit: false,
       maxWaitTime: 100,
+      // Large fetches: a worker that falls behind catches up in few round trips.
+      maxBytes: 32 * 1024 * 1024,
+      maxBytesPerPartition: 8 * 1024 * 1024,
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 1000,
       highWaterMark: options.highWaterMark ?? 8192,
@@ -338,6 +341,14 @@ export class KafkaGroupReader {
       (await this.consumer.listOffsets({ topics: [this.options.topic], timestamp: LATEST })).get(this.options.topic) ??
       []
     );
+  }
+
+  /** The group's committed offset of every partition (-1 where none). */
+  async committedOffsets(): Promise<bigint[]> {
+    const count = (await this.endOffsets()).length;
+    const partitions = Array.from({ length: count }, (_, p) => p);
+    const committed = await this.consumer.listCommittedOffsets({ topics: [{ topic: this.options.topic, partitions }] });
+    return committed.get(this.options.topic) ?? [];
   }
 
   /** First offset at or after `timeMs` in `partition` (-1 if none), to warm state up from recent messages. */

@@ -224,8 +224,11 @@ async function measurePanel(spec: SyntheticSpec): Promise<RenderTiming> {
   const end = Date.UTC(2026, 10, 24, 12, 0, 0);
   const frames = syntheticFrames(spec, end);
   const range = absoluteRange(end - (spec.readings - 1) * spec.stepMs, end);
+  // Start from an empty page: the previous panel's marker report must be gone before the clock starts.
   render(() => null);
-  await nextFrame();
+  while (document.querySelector(`[data-testid="${testIds.panel.markers}"]`)) {
+    await nextFrame();
+  }
   const started = performance.now();
   const series = applyFieldOverrides({
     data: frames,

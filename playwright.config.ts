@@ -4,7 +4,8 @@
  */
 import { defineConfig } from '@playwright/test';
 
-import { CHROMIUM, CHROMIUM_ARGS, OUTPUT_DIR } from './tests/e2e/config';
+import { OUTPUT_DIR } from './tests/e2e/config';
+import { CHROMIUM, CHROMIUM_ARGS } from './tools/preview/chromium';
 
 export default defineConfig({
   testDir: './tests/e2e',

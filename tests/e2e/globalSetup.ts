@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { buildHost } from '../../tools/preview/buildHost';
-import { CHROMIUM, E2E_STACK_ENV } from './config';
+import { CHROMIUM } from '../../tools/preview/chromium';
+import { E2E_STACK_ENV } from './config';
 import { startTestStack } from './stack';
 
 const REPO = path.resolve(__dirname, '..', '..');

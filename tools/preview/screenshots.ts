@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { testIds } from '../../src/testIds';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../tests/e2e/config';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 import { DEFAULT_PREVIEW_PORT } from './preview';
 
 const DOCS_IMG = path.resolve(__dirname, '..', '..', 'docs', 'img');

@@ -46,6 +46,15 @@ async function showPanel(host: { page: import('@playwright/test').Page }, spec: 
 
 const panelFrame = (page: import('@playwright/test').Page) => page.getByTestId(testIds.preview.panelFrame);
 
+/** Shows the panel on the stack's data and returns the readings the backend flagged in its range (at least one). */
+async function panelWithAnomalies(host: { page: import('@playwright/test').Page }, stack: StackInfo) {
+  const spec = panelSpec(stack);
+  await showPanel(host, spec);
+  const flagged = flaggedReadings(await lastFrames(host.page), spec.from, spec.to);
+  expect(flagged.length, 'the backend flagged no reading in the range: nothing to check').toBeGreaterThan(0);
+  return { spec, flagged };
+}
+
 for (const theme of ['dark', 'light'] as ThemeMode[]) {
   test(`draws a marker on every reading the backend flagged, and nowhere else (${theme} theme)`, async ({
     host,
@@ -54,10 +63,7 @@ for (const theme of ['dark', 'light'] as ThemeMode[]) {
   }) => {
     const { page } = host;
     await page.evaluate((mode) => window.__host.setTheme(mode), theme);
-    const spec = panelSpec(stack);
-    await showPanel(host, spec);
-    const flagged = flaggedReadings(await lastFrames(page), spec.from, spec.to);
-    expect(flagged.length, 'the backend flagged no reading in the range: nothing to check').toBeGreaterThan(0);
+    const { spec, flagged } = await panelWithAnomalies(host, stack);
     await expect(markerLayer(page)).toHaveAttribute('data-drawn', String(flagged.length));
     const color = await page.evaluate((name) => window.__host.themeColor(name), MARKER.color);
     expectMarkersOnFlaggedReadings(await scanMarkers(page, color), flagged, spec, MARKER.size);
@@ -71,10 +77,7 @@ test('hovering a marker shows the flagged reading: sensor, time, value, score an
   artifacts,
 }) => {
   const { page } = host;
-  const spec = panelSpec(stack);
-  await showPanel(host, spec);
-  const flagged = flaggedReadings(await lastFrames(page), spec.from, spec.to);
-  expect(flagged.length).toBeGreaterThan(0);
+  const { spec, flagged } = await panelWithAnomalies(host, stack);
   const scan = await scanMarkers(page, await page.evaluate((name) => window.__host.themeColor(name), MARKER.color));
   const target = flagged[Math.floor(flagged.length / 2)];
   const centre = markerCentre(scan, target, spec);
@@ -107,10 +110,7 @@ test('clicking a sensor in the legend leaves only its line and markers; clicking
   stack,
 }) => {
   const { page } = host;
-  const spec = panelSpec(stack);
-  await showPanel(host, spec);
-  const flagged = flaggedReadings(await lastFrames(page), spec.from, spec.to);
-  expect(flagged.length).toBeGreaterThan(0);
+  const { flagged } = await panelWithAnomalies(host, stack);
   // A sensor with anomalies, so hiding the others visibly changes the markers.
   const series = flagged[0].series;
   const own = flagged.filter((r) => r.series === series);

@@ -54,7 +54,7 @@ describe('scoring pool', () => {
   test('chunk plan: boundaries only where time increases, each chunk reads its warm-up before its first row', () => {
     const time = Float64Array.from([0, 10, 20, 20, 20, 30, 40, 50, 60, 70]);
     expect(planChunks(time, 20, 15, 2)).toEqual([
-      { from: 0, first: 2, to: 6, scoreFromMs: 20 },
+      { from: 1, first: 2, to: 6, scoreFromMs: 20 },
       { from: 5, first: 6, to: 10, scoreFromMs: 40 },
     ]);
     // A boundary that would split the three readings at 20 moves past them.

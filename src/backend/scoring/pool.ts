@@ -72,7 +72,8 @@ export interface ScoringPoolOptions {
 }
 
 const POOL_DEFAULTS = {
-  inlineRows: 2000,
+  /** About 10 ms of features and scoring (docs/benchmarks.md, "Inline or threads"). */
+  inlineRows: 1000,
   /**
    * A model bigger than this is never decoded on the caller's thread: decoding
    * a 1,000-tree forest (tens of MB of JSON) would hold the event loop for
@@ -152,7 +153,8 @@ export function planChunks(time: Float64Array, scoreFromMs: number, warmup: numb
   return starts.map((start, k) => {
     const scoreFrom = k === 0 ? scoreFromMs : time[start]!;
     return {
-      from: k === 0 ? 0 : lowerBound(time, scoreFrom - warmup),
+      // Readings before the warm-up cannot change a row (a feature looks back `warmup` at most): not read.
+      from: lowerBound(time, scoreFrom - warmup),
       first: start,
       to: k + 1 < starts.length ? starts[k + 1]! : n,
       scoreFromMs: scoreFrom,

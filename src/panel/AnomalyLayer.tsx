@@ -1,7 +1,6 @@
 import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
 import type { UPlotConfigBuilder } from '@grafana/ui';
 import { type RefObject, useLayoutEffect, useRef } from 'react';
-import type uPlot from 'uplot';
 
 import type { AnomalySeries } from './anomalyData';
 import {
@@ -13,7 +12,7 @@ import {
   type PlotView,
   scoreBandCells,
 } from './markers';
-import type { AnomalyMarkerOptions } from './types';
+import type { AnomalyMarkerOptions, Plot } from './types';
 
 /** What the last draw put on the canvas; the tooltip reads it to find the hovered marker. */
 export interface LayerState {
@@ -51,7 +50,7 @@ export function AnomalyLayer({ config, alignedFrame, series, options, theme, lay
   });
 
   useLayoutEffect(() => {
-    config.addHook('draw', (u: uPlot) => {
+    config.addHook('draw', (u: Plot) => {
       const { alignedFrame, series, options, theme } = latest.current;
       const bound = bindSeries(u, alignedFrame, series);
       const view = plotView(u);
@@ -89,7 +88,7 @@ export function AnomalyLayer({ config, alignedFrame, series, options, theme, lay
  * frames into one aligned frame whose field i is uPlot's series i and
  * remembers where each field came from (`state.origin`).
  */
-function bindSeries(u: uPlot, alignedFrame: DataFrame, series: AnomalySeries[]): BoundSeries[] {
+function bindSeries(u: Plot, alignedFrame: DataFrame, series: AnomalySeries[]): BoundSeries[] {
   const bound: BoundSeries[] = [];
   alignedFrame.fields.forEach((field, i) => {
     const origin = field.state?.origin;
@@ -105,7 +104,7 @@ function bindSeries(u: uPlot, alignedFrame: DataFrame, series: AnomalySeries[]):
   return bound;
 }
 
-function plotView(u: uPlot): PlotView {
+function plotView(u: Plot): PlotView {
   return {
     bbox: u.bbox,
     xMin: u.scales.x?.min ?? 0,

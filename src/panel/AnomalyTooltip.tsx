@@ -15,15 +15,15 @@ import {
   type VizTooltipItem,
   VizTooltipWrapper,
 } from '@grafana/ui';
-import type uPlot from 'uplot';
 
 import { testIds } from '../testIds';
 import { type AnomalySeries, explanationAt, formatScore, rowAtTime } from './anomalyData';
 import type { LayerState } from './AnomalyLayer';
 import { nearestMarker } from './markers';
+import type { Plot } from './types';
 
 interface Props {
-  u: uPlot;
+  u: Plot;
   alignedFrame: DataFrame;
   series: AnomalySeries[];
   /** uPlot's hovered data index per series (index 0 is x). */

@@ -5,6 +5,8 @@ import {
   SortOrder,
   TooltipDisplayMode,
 } from '@grafana/schema';
+import type { TooltipPlugin2 } from '@grafana/ui';
+import type { ComponentProps } from 'react';
 
 /** How flagged readings are drawn on top of the lines. */
 export interface AnomalyMarkerOptions {
@@ -28,12 +30,18 @@ export interface AnomalyPanelOptions extends OptionsWithLegend, OptionsWithToolt
   anomalies: AnomalyMarkerOptions;
 }
 
-export const DEFAULT_MARKER_OPTIONS: AnomalyMarkerOptions = {
+const DEFAULT_MARKER_OPTIONS: AnomalyMarkerOptions = {
   color: 'red',
   size: 7,
   showScoreBand: false,
   showCount: true,
 };
+
+/**
+ * uPlot's chart instance, as @grafana/ui hands it to plugins (the package
+ * itself is @grafana/ui's dependency, not ours).
+ */
+export type Plot = Parameters<ComponentProps<typeof TooltipPlugin2>['render']>[0];
 
 export const DEFAULT_PANEL_OPTIONS: AnomalyPanelOptions = {
   legend: { showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] },

@@ -70,6 +70,13 @@ describe('buildPanelModel', () => {
     expect(buildPanelModel([table, onlyFlags])).toEqual({ frames: [], series: [] });
   });
 
+  it('numbers the readings for the colour palette among themselves, not among the hidden anomaly fields', () => {
+    const frames = [anomalyFrame('a', [0]), anomalyFrame('b', [1])];
+    frames.forEach((frame, f) => frame.fields.forEach((field, i) => (field.state = { seriesIndex: f * 4 + i })));
+    expect(buildPanelModel(frames).series.map((s) => s.field.state?.seriesIndex)).toEqual([0, 1]);
+    expect(frames[1].fields[1].state?.seriesIndex).toBe(5);
+  });
+
   it('numbers plot frames and fields the way TimeSeries reports them back (state.origin)', () => {
     const table = toDataFrame({ fields: [{ name: 'x', type: FieldType.number, values: [1] }] });
     const model = buildPanelModel([table, anomalyFrame('a', [0]), anomalyFrame('b', [1])]);

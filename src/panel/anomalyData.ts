@@ -61,6 +61,7 @@ export interface PanelModel {
 export function buildPanelModel(data: DataFrame[]): PanelModel {
   const frames: DataFrame[] = [];
   const series: AnomalySeries[] = [];
+  let seriesIndex = 0;
   for (const frame of data) {
     const time = frame.fields.find((f) => f.type === FieldType.time);
     const flag = frame.fields.find((f) => f.name === FRAME_FIELDS.flag && isFlagType(f));
@@ -69,13 +70,14 @@ export function buildPanelModel(data: DataFrame[]): PanelModel {
       continue;
     }
     const frameIndex = frames.length;
-    frames.push({ ...frame, fields: [time, ...plotted] });
+    const readings = plotted.map((field) => withSeriesIndex(field, seriesIndex++));
+    frames.push({ ...frame, fields: [time, ...readings] });
     const times = toFloat64(time);
     const sorted = isAscending(times);
     const score = flag && frame.fields.find((f) => f.name === FRAME_FIELDS.score && f.type === FieldType.number);
     const scores = score ? toFloat64(score) : undefined;
     const explanation = flag && frame.fields.find((f) => f.name === FRAME_FIELDS.explanation);
-    plotted.forEach((field, i) => {
+    readings.forEach((field, i) => {
       const values = toFloat64(field);
       series.push({
         frameIndex,
@@ -93,6 +95,15 @@ export function buildPanelModel(data: DataFrame[]): PanelModel {
     });
   }
   return { frames, series };
+}
+
+/**
+ * The reading numbered among the plotted fields only: Grafana numbered every
+ * number field, so the hidden flag, score and explanation fields would take
+ * palette colours and leave the readings with every fourth colour.
+ */
+function withSeriesIndex(field: Field, seriesIndex: number): Field {
+  return { ...field, state: { ...field.state, seriesIndex } };
 }
 
 function isFlagType(field: Field): boolean {

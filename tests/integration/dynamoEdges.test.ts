@@ -18,10 +18,16 @@ const T0 = 1_700_000_000; // seconds
 
 const config = readerConfig;
 
-const reading = (uid: string, ts: AttributeValue, temperature: AttributeValue = { N: '20' }): Record<string, AttributeValue> => ({
+const reading = (
+  uid: string,
+  ts: AttributeValue,
+  temperature: AttributeValue = { N: '20' }
+): Record<string, AttributeValue> => ({
   uid: { S: uid },
   timestamp: ts,
-  payload: { M: { data: { M: { temperature, humidity: { S: '41.5' }, pressure: { N: '1013' }, light_level: { N: '0' } } } } },
+  payload: {
+    M: { data: { M: { temperature, humidity: { S: '41.5' }, pressure: { N: '1013' }, light_level: { N: '0' } } } },
+  },
 });
 
 async function errorOf(p: Promise<unknown>): Promise<SourceError> {
@@ -45,13 +51,20 @@ describe('DynamoDB reader edges', () => {
     await ensureTable(client, secondsTable);
     await ensureTable(client, msTable);
     await ensureTable(client, scanTable, { hash: { name: 'id', type: 'S' } });
-    await ensureTable(client, stringKeyTable, { hash: { name: 'uid', type: 'S' }, range: { name: 'timestamp', type: 'S' } });
+    await ensureTable(client, stringKeyTable, {
+      hash: { name: 'uid', type: 'S' },
+      range: { name: 'timestamp', type: 'S' },
+    });
     // Seconds table: one reading per second T0..T0+9, plus one in milliseconds (auto mode must read both).
     await batchWrite(client, secondsTable, [
       ...Array.from({ length: 10 }, (_, i) => reading('a', { N: String(T0 + i) }, { N: String(i) })),
       reading('a', { N: String((T0 + 20) * 1000) }, { N: '20' }),
     ]);
-    await batchWrite(client, msTable, Array.from({ length: 10 }, (_, i) => reading('a', { N: String((T0 + i) * 1000) }, { N: String(i) })));
+    await batchWrite(
+      client,
+      msTable,
+      Array.from({ length: 10 }, (_, i) => reading('a', { N: String((T0 + i) * 1000) }, { N: String(i) }))
+    );
     const malformed: Array<Record<string, AttributeValue>> = [
       { ...reading('good', { N: String(T0) }), id: { S: '1' } },
       { ...reading('good', { S: String(T0 + 1) }), id: { S: '2' } }, // numeric-string timestamp: fine
@@ -59,7 +72,12 @@ describe('DynamoDB reader edges', () => {
       { ...reading('good', { S: 'yesterday' }), id: { S: '4' } }, // unparseable timestamp
       { id: { S: '5' }, uid: { S: 'good' }, payload: { M: {} } }, // no timestamp
       { id: { S: '6' }, timestamp: { N: String(T0 + 3) }, payload: { M: {} } }, // no sensor id
-      { id: { S: '7' }, uid: { S: 'good' }, timestamp: { N: String(T0 + 4) }, payload: { M: { data: { M: { humidity: { N: '50' } } } } } },
+      {
+        id: { S: '7' },
+        uid: { S: 'good' },
+        timestamp: { N: String(T0 + 4) },
+        payload: { M: { data: { M: { humidity: { N: '50' } } } } },
+      },
       { ...reading('good', { S: String(T0 + 500) }), id: { S: '8' } }, // string timestamp outside the range
       { id: { S: '9' }, uid: { S: 'good' }, timestamp: { N: String(T0 + 5) } }, // no payload at all
     ];
@@ -172,7 +190,10 @@ describe('DynamoDB reader edges', () => {
       { accessKey: 'local', secretKey: SECRET, sessionToken: TOKEN }
     );
     const c = createDynamoClient(conn, { maxAttempts: 2, connectionTimeoutMs: 1000 });
-    const source = new DynamoReadingsSource(c, config(secondsTable, { where: conn.describeDynamo, secrets: conn.secrets }));
+    const source = new DynamoReadingsSource(
+      c,
+      config(secondsTable, { where: conn.describeDynamo, secrets: conn.secrets })
+    );
     const e = await errorOf(source.readRange({ sensors: ['a'], fromMs: 0, toMs: 1 }));
     c.destroy();
     expect(e.code).toBe('unreachable');
@@ -185,7 +206,10 @@ describe('DynamoDB reader edges', () => {
     const server: Server = createServer((s) => sockets.push(s));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
-    const conn = resolveAwsConnection({ authType: 'keys', endpoint: `http://127.0.0.1:${port}` }, { accessKey: 'local', secretKey: 'x' });
+    const conn = resolveAwsConnection(
+      { authType: 'keys', endpoint: `http://127.0.0.1:${port}` },
+      { accessKey: 'local', secretKey: 'x' }
+    );
     const c = createDynamoClient(conn, { maxAttempts: 2, requestTimeoutMs: 1000 });
     const source = new DynamoReadingsSource(c, config(secondsTable, { where: conn.describeDynamo }));
     const started = Date.now();
@@ -203,7 +227,9 @@ describe('DynamoDB reader edges', () => {
     const source = new DynamoReadingsSource(client, config(secondsTable));
     const controller = new AbortController();
     controller.abort();
-    const e = await errorOf(source.readRange({ sensors: ['a'], fromMs: 0, toMs: ms(T0 + 100), signal: controller.signal }));
+    const e = await errorOf(
+      source.readRange({ sensors: ['a'], fromMs: 0, toMs: ms(T0 + 100), signal: controller.signal })
+    );
     expect(e.code).toBe('aborted');
   });
 

@@ -4,7 +4,11 @@
  * (a table keyed by something else), plus the item cap.
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoReadingsSource, DEFAULT_DYNAMO_TUNING, type DynamoSourceConfig } from '../../src/backend/sources/dynamoReadings';
+import {
+  DynamoReadingsSource,
+  DEFAULT_DYNAMO_TUNING,
+  type DynamoSourceConfig,
+} from '../../src/backend/sources/dynamoReadings';
 import { batchWrite, ensureTable } from '../../tools/simulator/writers';
 import { dynamoClient, readerConfig, uniqueName } from './emulators';
 
@@ -31,7 +35,8 @@ function* items(withId: boolean): Generator<Record<string, AttributeValue>> {
   }
 }
 
-const config = (table: string, over: Partial<DynamoSourceConfig> = {}) => readerConfig(table, { timestampUnit: 'ms', ...over });
+const config = (table: string, over: Partial<DynamoSourceConfig> = {}) =>
+  readerConfig(table, { timestampUnit: 'ms', ...over });
 
 /** Every sensor has exactly items 0..PER_SENSOR-1, in time order, once. */
 function expectComplete(result: Awaited<ReturnType<DynamoReadingsSource['readRange']>>): void {
@@ -40,7 +45,9 @@ function expectComplete(result: Awaited<ReturnType<DynamoReadingsSource['readRan
     expect(series.time.length).toBe(PER_SENSOR);
     for (let i = 0; i < PER_SENSOR; i++) {
       if (series.time[i] !== START_MS + i * STEP_MS || series.readings.temperature[i] !== s * PER_SENSOR + i) {
-        throw new Error(`${series.sensorId}[${i}]: time ${series.time[i]}, temperature ${series.readings.temperature[i]}`);
+        throw new Error(
+          `${series.sensorId}[${i}]: time ${series.time[i]}, temperature ${series.readings.temperature[i]}`
+        );
       }
     }
     expect(series.readings.pressure.every(Number.isNaN)).toBe(true);
@@ -63,7 +70,10 @@ describe('100,000 items through every page', () => {
     await ensureTable(client, queryTable);
     await ensureTable(client, scanTable, { hash: { name: 'id', type: 'S' } });
     const t = Date.now();
-    await Promise.all([batchWrite(client, queryTable, items(false), 32), batchWrite(client, scanTable, items(true), 32)]);
+    await Promise.all([
+      batchWrite(client, queryTable, items(false), 32),
+      batchWrite(client, scanTable, items(true), 32),
+    ]);
     console.log(`fixture: ${2 * TOTAL} items written with BatchWriteItem at ${rate(2 * TOTAL, Date.now() - t)}`);
   });
 
@@ -84,16 +94,24 @@ describe('100,000 items through every page', () => {
     expect((await source.checkTable()).accessPath).toBe('scan');
     const t = Date.now();
     const result = await source.readRange({ sensors: [], fromMs: START_MS, toMs: START_MS + PER_SENSOR * STEP_MS });
-    console.log(`Scan read (${DEFAULT_DYNAMO_TUNING.scanSegments} segments): ${TOTAL} items, ${result.stats.pages} pages, ${rate(TOTAL, Date.now() - t)}`);
+    console.log(
+      `Scan read (${DEFAULT_DYNAMO_TUNING.scanSegments} segments): ${TOTAL} items, ${result.stats.pages} pages, ${rate(TOTAL, Date.now() - t)}`
+    );
     expect(result.stats.pages).toBeGreaterThan(DEFAULT_DYNAMO_TUNING.scanSegments);
     expectComplete(result);
   });
 
   it('Scan path filters on sensors and time server-side', async () => {
     const source = new DynamoReadingsSource(client, config(scanTable, { scanSegments: 1 }));
-    const result = await source.readRange({ sensors: ['sensmitter_2'], fromMs: START_MS + 100 * STEP_MS, toMs: START_MS + 199 * STEP_MS });
+    const result = await source.readRange({
+      sensors: ['sensmitter_2'],
+      fromMs: START_MS + 100 * STEP_MS,
+      toMs: START_MS + 199 * STEP_MS,
+    });
     expect(result.series.map((s) => s.sensorId)).toEqual(['sensmitter_2']);
-    expect(Array.from(result.series[0].readings.temperature)).toEqual(Array.from({ length: 100 }, (_, i) => PER_SENSOR + 100 + i));
+    expect(Array.from(result.series[0].readings.temperature)).toEqual(
+      Array.from({ length: 100 }, (_, i) => PER_SENSOR + 100 + i)
+    );
   });
 
   it('listSensors finds every sensor id across pages', async () => {
@@ -102,7 +120,10 @@ describe('100,000 items through every page', () => {
   });
 
   it.each(['query', 'scan'] as const)('the item cap stops a %s read and says so', async (path) => {
-    const source = new DynamoReadingsSource(client, config(path === 'query' ? queryTable : scanTable, { maxItemsPerQuery: 30_000 }));
+    const source = new DynamoReadingsSource(
+      client,
+      config(path === 'query' ? queryTable : scanTable, { maxItemsPerQuery: 30_000 })
+    );
     const result = await source.readRange({ sensors: [], fromMs: START_MS, toMs: START_MS + PER_SENSOR * STEP_MS });
     expect(result.stats.truncated).toBe(true);
     expect(result.stats.itemCap).toBe(30_000);
@@ -112,7 +133,11 @@ describe('100,000 items through every page', () => {
 
   it('a read that exactly fills the cap is not truncated', async () => {
     const source = new DynamoReadingsSource(client, config(queryTable, { maxItemsPerQuery: PER_SENSOR }));
-    const result = await source.readRange({ sensors: ['sensmitter_3'], fromMs: START_MS, toMs: START_MS + PER_SENSOR * STEP_MS });
+    const result = await source.readRange({
+      sensors: ['sensmitter_3'],
+      fromMs: START_MS,
+      toMs: START_MS + PER_SENSOR * STEP_MS,
+    });
     expect(result.stats.truncated).toBe(false);
     expect(result.series[0].time.length).toBe(PER_SENSOR);
   });

@@ -4,7 +4,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { createDynamoClient, createS3Client, resolveAwsConnection, type ClientTuning } from '../../src/backend/sources/awsConfig';
+import {
+  createDynamoClient,
+  createS3Client,
+  resolveAwsConnection,
+  type ClientTuning,
+} from '../../src/backend/sources/awsConfig';
 import { DEFAULT_DYNAMO_TUNING, type DynamoSourceConfig } from '../../src/backend/sources/dynamoReadings';
 
 export const ENV_DYNAMODB = 'IOTLAB_IT_DYNAMODB_ENDPOINT';
@@ -14,7 +19,9 @@ export function endpoints(): { dynamodb: string; s3: string } {
   const dynamodb = process.env[ENV_DYNAMODB];
   const s3 = process.env[ENV_S3];
   if (!dynamodb || !s3) {
-    throw new Error(`${ENV_DYNAMODB}/${ENV_S3} unset: run through "npm run test:integration" (globalSetup starts the emulators)`);
+    throw new Error(
+      `${ENV_DYNAMODB}/${ENV_S3} unset: run through "npm run test:integration" (globalSetup starts the emulators)`
+    );
   }
   return { dynamodb, s3 };
 }
@@ -23,7 +30,12 @@ export function endpoints(): { dynamodb: string; s3: string } {
 export function localConnection(overrides: { endpoint?: string; s3Endpoint?: string } = {}) {
   const e = endpoints();
   return resolveAwsConnection(
-    { authType: 'keys', defaultRegion: 'us-east-1', endpoint: overrides.endpoint ?? e.dynamodb, s3Endpoint: overrides.s3Endpoint ?? e.s3 },
+    {
+      authType: 'keys',
+      defaultRegion: 'us-east-1',
+      endpoint: overrides.endpoint ?? e.dynamodb,
+      s3Endpoint: overrides.s3Endpoint ?? e.s3,
+    },
     { accessKey: 'local', secretKey: 'local' }
   );
 }

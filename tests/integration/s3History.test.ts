@@ -25,15 +25,27 @@ function payloadCsv(readings: SimReading[]): string {
 }
 
 function columnsCsv(readings: SimReading[], uid: string): string {
-  const rows = readings.map((r) => `${r.timeMs},${r.values.temperature},${r.values.humidity},${r.values.pressure},${r.values.light_level},${uid}`);
+  const rows = readings.map(
+    (r) =>
+      `${r.timeMs},${r.values.temperature},${r.values.humidity},${r.values.pressure},${r.values.light_level},${uid}`
+  );
   return `timestamp,temperature,humidity,pressure,light_level,uid\n${rows.join('\n')}\n`;
 }
 
-function expectSeries(series: { time: Float64Array; readings: Record<string, Float64Array> }, readings: SimReading[]): void {
+function expectSeries(
+  series: { time: Float64Array; readings: Record<string, Float64Array> },
+  readings: SimReading[]
+): void {
   expect(series.time.length).toBe(readings.length);
   readings.forEach((r, i) => {
-    if (series.time[i] !== r.timeMs || series.readings.temperature[i] !== r.values.temperature || series.readings.light_level[i] !== r.values.light_level) {
-      throw new Error(`row ${i}: got ${series.time[i]}/${series.readings.temperature[i]}, want ${r.timeMs}/${r.values.temperature}`);
+    if (
+      series.time[i] !== r.timeMs ||
+      series.readings.temperature[i] !== r.values.temperature ||
+      series.readings.light_level[i] !== r.values.light_level
+    ) {
+      throw new Error(
+        `row ${i}: got ${series.time[i]}/${series.readings.temperature[i]}, want ${r.timeMs}/${r.values.temperature}`
+      );
     }
   });
 }
@@ -45,7 +57,15 @@ describe('S3 history loader', () => {
   const bucket = uniqueName('history').toLowerCase();
   const config = (over: Partial<S3HistoryConfig> = {}): S3HistoryConfig => {
     const conn = localConnection();
-    return { bucket, keyTemplate: 'history/{sensor}.csv', timestampUnit: 'auto', where: conn.describeS3, secrets: conn.secrets, maxCachedObjects: 8, ...over };
+    return {
+      bucket,
+      keyTemplate: 'history/{sensor}.csv',
+      timestampUnit: 'auto',
+      where: conn.describeS3,
+      secrets: conn.secrets,
+      maxCachedObjects: 8,
+      ...over,
+    };
   };
 
   beforeAll(async () => {
@@ -66,7 +86,13 @@ describe('S3 history loader', () => {
     const t = Date.now();
     const first = await source.loadHistory('sensmitter_1');
     console.log(`S3 CSV (payload layout, ${(csv.length / 1e6).toFixed(1)} MB): ${rate(ROWS, Date.now() - t)}`);
-    expect(first.stats).toMatchObject({ rowsRead: ROWS, rowsSkipped: 0, cached: false, layout: 'payload', skipReasons: {} });
+    expect(first.stats).toMatchObject({
+      rowsRead: ROWS,
+      rowsSkipped: 0,
+      cached: false,
+      layout: 'payload',
+      skipReasons: {},
+    });
     expect(first.stats.etag).not.toBe('');
     expectSeries(first.series, readings);
 
@@ -97,12 +123,18 @@ describe('S3 history loader', () => {
     const t = Date.now();
     const result = await source.loadHistory('sensmitter_2');
     console.log(`S3 CSV (column layout): ${rate(ROWS, Date.now() - t)}`);
-    expect(result.stats).toMatchObject({ rowsRead: ROWS + 1, rowsSkipped: 1, skipReasons: { other_sensor: 1 }, layout: 'columns' });
+    expect(result.stats).toMatchObject({
+      rowsRead: ROWS + 1,
+      rowsSkipped: 1,
+      skipReasons: { other_sensor: 1 },
+      layout: 'columns',
+    });
     expectSeries(result.series, readings);
   });
 
   it('skips and counts every kind of corrupt row', async () => {
-    const good = (ts: number, t: string) => `"{""timestamp"": {""S"": ""${ts}""}, ""data"": {""M"": {""temperature"": {""S"": ""${t}""}}}}"`;
+    const good = (ts: number, t: string) =>
+      `"{""timestamp"": {""S"": ""${ts}""}, ""data"": {""M"": {""temperature"": {""S"": ""${t}""}}}}"`;
     const csv = [
       'id,payload,note',
       `1,${good(1612137600, '22.5')},ok`,
@@ -142,7 +174,12 @@ describe('S3 history loader', () => {
   });
 
   it('skips rows with the wrong number of fields as CSV syntax errors', async () => {
-    await putObject(client, bucket, 'history/ragged.csv', 'timestamp,temperature\n1612137600,1\n1612137660,2,3\n1612137720,3\n');
+    await putObject(
+      client,
+      bucket,
+      'history/ragged.csv',
+      'timestamp,temperature\n1612137600,1\n1612137660,2,3\n1612137720,3\n'
+    );
     const result = await new S3HistorySource(client, config()).loadHistory('ragged');
     expect(Array.from(result.series.readings.temperature)).toEqual([1, 3]);
     expect(result.stats.skipReasons).toEqual({ csv_syntax: 1 });

@@ -28,7 +28,12 @@ describe('GET sensors', () => {
   beforeAll(async () => {
     const ddb = dynamoClient();
     await ensureTable(ddb, table);
-    await batchWrite(ddb, table, [item('sensmitter_2', 1), item('sensmitter_1', 1), item('sensmitter_1', 2), item('lab:3', 5)]);
+    await batchWrite(ddb, table, [
+      item('sensmitter_2', 1),
+      item('sensmitter_1', 1),
+      item('sensmitter_1', 2),
+      item('lab:3', 5),
+    ]);
     ddb.destroy();
     server = await startPluginServer({
       pluginId: 'iotlab-anomaly-datasource',

@@ -1,4 +1,5 @@
-import { DEFAULT_QUERY, QueryFieldError, resolveQuery } from './query';
+import { ISOLATION_FOREST_CONSTRAINTS, describeAllowed } from '../detectors/constraints';
+import { DEFAULT_QUERY, LIMITS, QueryFieldError, resolveQuery } from './query';
 
 function errorOf(raw: unknown): QueryFieldError {
   try {
@@ -132,5 +133,14 @@ describe('resolveQuery', () => {
   it('shortens long offending values in the message', () => {
     const err = errorOf({ model: 'x'.repeat(200) });
     expect(err.message.length).toBeLessThan(140);
+  });
+});
+
+describe('limits shared with the detectors', () => {
+  it('come from the detectors constraints table, so both say the same words', () => {
+    expect(LIMITS.nEstimators).toEqual({ min: 1, max: ISOLATION_FOREST_CONSTRAINTS.nEstimators.constraint.max });
+    expect(errorOf({ isolationForest: { nEstimators: 5000 } }).allowed).toBe(
+      describeAllowed(ISOLATION_FOREST_CONSTRAINTS.nEstimators)
+    );
   });
 });

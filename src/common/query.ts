@@ -20,6 +20,18 @@ import {
   type Metric,
 } from './features';
 
+// The one import from outside src/common/: the detectors' parameter constraints, a pure-data leaf that imports
+// nothing, so the limits and messages here are the detectors' own (scikit-learn's `_parameter_constraints` idea).
+import {
+  DBSCAN_CONSTRAINTS,
+  ISOLATION_FOREST_CONSTRAINTS,
+  describeAllowed,
+  satisfies,
+  type IntegerConstraint,
+  type IntervalConstraint,
+  type ParameterConstraint,
+} from '../detectors/constraints';
+
 // The metric list lives with the feature catalog (explanation codes number the metrics); re-exported here
 // because the query model is where readers and editors have always found it.
 export { METRICS, type Metric };
@@ -146,11 +158,14 @@ export const DEFAULT_QUERY: ResolvedQuery = {
   liveReplayMinutes: 0,
 };
 
+const range = ({ min, max }: IntegerConstraint | IntervalConstraint) => ({ min, max }) as const;
+
+/** Numeric limits, for editors and GET defaults; the detectors' ones come from their constraints table. */
 export const LIMITS = {
-  contamination: { min: 0, max: 0.5 },
-  nEstimators: { min: 1, max: 1000 },
-  minSamples: { min: 1, max: 10000 },
-  eps: { min: 0, max: 1000 },
+  contamination: range(ISOLATION_FOREST_CONSTRAINTS.contamination.constraint),
+  nEstimators: range(ISOLATION_FOREST_CONSTRAINTS.nEstimators.constraint),
+  minSamples: range(DBSCAN_CONSTRAINTS.minSamples.constraint),
+  eps: range(DBSCAN_CONSTRAINTS.eps.constraint),
   maxSensors: 100,
   /** Training window before the range, in ms: 1 hour to 90 days. */
   trainingWindowMs: { min: 3_600_000, max: 90 * 86_400_000 },
@@ -209,18 +224,38 @@ function integerIn(field: string, value: unknown, fallback: number, min: number,
 }
 
 function parseContamination(value: unknown, model: ModelKind): number | 'auto' {
+  // DBSCAN has no "auto": its eps comes from a number.
+  const alsoAllowed = model === 'isolation_forest' ? ['auto'] : [];
+  return fromTable('contamination', ISOLATION_FOREST_CONSTRAINTS.contamination, value, DEFAULT_QUERY.contamination, {
+    alsoAllowed,
+  });
+}
+
+/**
+ * A detector parameter, checked and worded by its constraints table: the
+ * fallback when absent, else a number the table allows or one of its words
+ * (`alsoAllowed` replaces the table's words where the query differs, e.g. eps
+ * "auto", which the query layer resolves). `maxCount` caps a count.
+ */
+function fromTable<T extends number | string>(
+  field: string,
+  parameter: ParameterConstraint,
+  value: unknown,
+  fallback: T,
+  options: { alsoAllowed?: readonly string[]; maxCount?: number } = {}
+): T {
   if (value === undefined || value === null) {
-    return DEFAULT_QUERY.contamination;
+    return fallback;
   }
-  const allowed = model === 'isolation_forest' ? 'a number in (0, 0.5] or "auto"' : 'a number in (0, 0.5]';
-  if (value === 'auto' && model === 'isolation_forest') {
-    return 'auto';
+  const p = options.alsoAllowed ? { ...parameter, alsoAllowed: options.alsoAllowed } : parameter;
+  if (typeof value === 'string' && p.alsoAllowed.includes(value)) {
+    return value as T;
   }
-  const n = finiteNumber('contamination', allowed, value);
-  if (n <= LIMITS.contamination.min || n > LIMITS.contamination.max) {
-    throw new QueryFieldError('contamination', allowed, value);
+  const { maxCount = Number.POSITIVE_INFINITY } = options;
+  if (!satisfies(p.constraint, value) || (value > 1 && value > maxCount)) {
+    throw new QueryFieldError(field, describeAllowed(p, { maxCount }), value);
   }
-  return n;
+  return value as T;
 }
 
 function parseMetricList(field: string, value: unknown, fallback: Metric[]): Metric[] {
@@ -258,44 +293,14 @@ function parseSensors(value: unknown): string[] {
   return [...new Set(ids as string[])];
 }
 
-/**
- * A fraction in (0, 1] or a whole count ≥ 2 (at most `maxCount` when given).
- * 1 is the fraction, i.e. everything, as the detectors read it: JSON has no 1.0.
- */
-function parseCountOrFraction(
-  field: string,
-  value: unknown,
-  options: { what: string; alsoAllowed?: string; maxCount?: number }
-): number {
-  const { what, alsoAllowed = '', maxCount = Number.POSITIVE_INFINITY } = options;
-  const counts =
-    maxCount === Number.POSITIVE_INFINITY
-      ? ' or an integer ≥ 2'
-      : maxCount >= 2
-        ? ` or an integer from 2 to ${maxCount}`
-        : '';
-  const allowed = `${alsoAllowed}a fraction in (0, 1] (1 = all ${what})${counts}`;
-  const n = finiteNumber(field, allowed, value);
-  const validFraction = n > 0 && n <= 1;
-  const validCount = Number.isInteger(n) && n >= 2 && n <= maxCount;
-  if (!validFraction && !validCount) {
-    throw new QueryFieldError(field, allowed, value);
-  }
-  return n;
-}
-
-function parseMaxSamples(value: unknown): 'auto' | number {
-  if (value === undefined || value === null || value === 'auto') {
-    return 'auto';
-  }
-  return parseCountOrFraction('isolationForest.maxSamples', value, { what: 'readings', alsoAllowed: '"auto", ' });
-}
-
 function parseMaxFeatures(value: unknown, columnCount: number): number {
-  if (value === undefined || value === null) {
-    return DEFAULT_QUERY.isolationForest.maxFeatures;
-  }
-  return parseCountOrFraction('isolationForest.maxFeatures', value, { what: 'features', maxCount: columnCount });
+  return fromTable(
+    'isolationForest.maxFeatures',
+    ISOLATION_FOREST_CONSTRAINTS.maxFeatures,
+    value,
+    DEFAULT_QUERY.isolationForest.maxFeatures,
+    { maxCount: columnCount }
+  );
 }
 
 function parseTransforms(set: FeatureSet, value: unknown): FeatureTransform[] {
@@ -370,18 +375,8 @@ function parseBoolean(field: string, value: unknown, fallback: boolean): boolean
 }
 
 function parseEps(value: unknown): 'auto' | number {
-  if (value === undefined || value === null) {
-    return DEFAULT_QUERY.dbscan.eps;
-  }
-  if (value === 'auto') {
-    return 'auto';
-  }
-  const allowed = `a number in (0, ${LIMITS.eps.max}] or "auto"`;
-  const n = finiteNumber('dbscan.eps', allowed, value);
-  if (n <= LIMITS.eps.min || n > LIMITS.eps.max) {
-    throw new QueryFieldError('dbscan.eps', allowed, value);
-  }
-  return n;
+  // "auto" is the query layer's (autoEps from contamination); the detector itself takes a number.
+  return fromTable('dbscan.eps', DBSCAN_CONSTRAINTS.eps, value, DEFAULT_QUERY.dbscan.eps, { alsoAllowed: ['auto'] });
 }
 
 function asObject(field: string, value: unknown): Record<string, unknown> {
@@ -419,16 +414,25 @@ export function resolveQuery(raw: unknown): ResolvedQuery {
     model,
     contamination,
     isolationForest: {
-      nEstimators: integerIn(
+      nEstimators: fromTable(
         'isolationForest.nEstimators',
+        ISOLATION_FOREST_CONSTRAINTS.nEstimators,
         forest.nEstimators,
-        defaults.isolationForest.nEstimators,
-        LIMITS.nEstimators.min,
-        LIMITS.nEstimators.max
+        defaults.isolationForest.nEstimators
       ),
-      maxSamples: parseMaxSamples(forest.maxSamples),
+      maxSamples: fromTable<number | 'auto'>(
+        'isolationForest.maxSamples',
+        ISOLATION_FOREST_CONSTRAINTS.maxSamples,
+        forest.maxSamples,
+        defaults.isolationForest.maxSamples
+      ),
       maxFeatures: parseMaxFeatures(forest.maxFeatures, featureColumnCount(metrics.length, transforms)),
-      seed: integerIn('isolationForest.seed', forest.seed, defaults.isolationForest.seed, 0, 2 ** 32 - 1),
+      seed: fromTable(
+        'isolationForest.seed',
+        ISOLATION_FOREST_CONSTRAINTS.seed,
+        forest.seed,
+        defaults.isolationForest.seed
+      ),
       training: oneOf('isolationForest.training', TRAINING_SOURCES, forest.training, defaults.isolationForest.training),
       trainingWindow: durationIn(
         'isolationForest.trainingWindow',
@@ -439,12 +443,11 @@ export function resolveQuery(raw: unknown): ResolvedQuery {
     },
     dbscan: {
       eps: parseEps(dbscan.eps),
-      minSamples: integerIn(
+      minSamples: fromTable(
         'dbscan.minSamples',
+        DBSCAN_CONSTRAINTS.minSamples,
         dbscan.minSamples,
-        defaults.dbscan.minSamples,
-        LIMITS.minSamples.min,
-        LIMITS.minSamples.max
+        defaults.dbscan.minSamples
       ),
     },
     countInterval: durationIn('countInterval', q.countInterval, defaults.countInterval, LIMITS.countIntervalMs),

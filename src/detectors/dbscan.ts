@@ -1,4 +1,11 @@
-import { AbortCheck, DetectorInputError, requireIntegerIn, requireNumberIn, throwIfAborted } from './errors';
+import {
+  DBSCAN_CONSTRAINTS,
+  ISOLATION_FOREST_CONSTRAINTS,
+  describeAllowed,
+  satisfies,
+  type ParameterConstraint,
+} from './constraints';
+import { AbortCheck, DetectorInputError, requireIntegerIn, throwIfAborted } from './errors';
 import { NeighbourGrid } from './grid';
 import { Explanation, explanationFromCredits } from './explanation';
 import { KdTree, RadiusSearch } from './kdTree';
@@ -40,9 +47,9 @@ export const GRID_MAX_FEATURES = 4;
 const ABORT_CHECK_ROWS = 1024;
 
 export interface DbscanOptions {
-  /** Neighbourhood radius, > 0 (on standardized readings in this product). */
+  /** Neighbourhood radius in (0, 1000] (constraints.ts; on standardized readings in this product). */
   eps: number;
-  /** Neighbours (the row itself counted) that make a row core; integer ≥ 1. Default 5, as scikit-learn. */
+  /** Neighbours (the row itself counted) that make a row core; 1 to 10,000. Default 5, as scikit-learn. */
   minSamples?: number;
 }
 
@@ -56,9 +63,24 @@ export interface DbscanResult {
 }
 
 export function resolveDbscanOptions(options: DbscanOptions): Required<DbscanOptions> {
-  const eps = requireNumberIn('eps', options.eps, 0, Number.MAX_VALUE, { minInclusive: false, maxInclusive: true });
-  const minSamples = requireIntegerIn('minSamples', options.minSamples ?? 5, 1, Number.MAX_SAFE_INTEGER);
-  return { eps, minSamples };
+  return {
+    eps: checked('eps', DBSCAN_CONSTRAINTS.eps, options.eps),
+    minSamples: checked(
+      'minSamples',
+      DBSCAN_CONSTRAINTS.minSamples,
+      options.minSamples ?? DBSCAN_CONSTRAINTS.minSamples.default
+    ),
+  };
+}
+
+/** autoEps's contamination: the forest's range without its "auto". */
+const AUTO_EPS_CONTAMINATION: ParameterConstraint = { ...ISOLATION_FOREST_CONSTRAINTS.contamination, alsoAllowed: [] };
+
+function checked(name: string, parameter: ParameterConstraint, value: unknown): number {
+  if (!satisfies(parameter.constraint, value)) {
+    throw new DetectorInputError(name, describeAllowed(parameter), value);
+  }
+  return value;
 }
 
 /**
@@ -463,11 +485,13 @@ export const AUTO_EPS_SAMPLE = 5000;
  */
 export function autoEps(input: MatrixInput, options: { minSamples?: number; contamination: number }): number {
   const x = requireFiniteMatrix(input);
-  const minSamples = requireIntegerIn('minSamples', options.minSamples ?? 5, 1, x.rows);
-  const contamination = requireNumberIn('contamination', options.contamination, 0, 0.5, {
-    minInclusive: false,
-    maxInclusive: true,
-  });
+  const minSamples = checked(
+    'minSamples',
+    DBSCAN_CONSTRAINTS.minSamples,
+    options.minSamples ?? DBSCAN_CONSTRAINTS.minSamples.default
+  );
+  requireIntegerIn('minSamples', minSamples, 1, x.rows);
+  const contamination = checked('contamination', AUTO_EPS_CONTAMINATION, options.contamination);
   const kDistances = kDistancesOfSample(x, minSamples);
   const eps = percentileLinear(kDistances, 100 * (1 - contamination));
   if (eps <= 0) {

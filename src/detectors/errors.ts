@@ -27,26 +27,6 @@ function describe(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Throws unless `value` is a finite number in the open/closed interval described. */
-export function requireNumberIn(
-  parameter: string,
-  value: unknown,
-  min: number,
-  max: number,
-  { minInclusive, maxInclusive }: { minInclusive: boolean; maxInclusive: boolean }
-): number {
-  const allowed = `a number in ${minInclusive ? '[' : '('}${min}, ${max}${maxInclusive ? ']' : ')'}`;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new DetectorInputError(parameter, allowed, value);
-  }
-  const aboveMin = minInclusive ? value >= min : value > min;
-  const belowMax = maxInclusive ? value <= max : value < max;
-  if (!aboveMin || !belowMax) {
-    throw new DetectorInputError(parameter, allowed, value);
-  }
-  return value;
-}
-
 /** Throws unless `value` is an integer in [min, max]. */
 export function requireIntegerIn(parameter: string, value: unknown, min: number, max: number): number {
   const allowed = `an integer from ${min} to ${max}`;

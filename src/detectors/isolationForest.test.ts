@@ -147,6 +147,25 @@ describe('IsolationForest behaviour', () => {
     );
   });
 
+  it('takes maxFeatures as scikit-learn does: a fraction rounds down but keeps one feature, a count above the width is an error', () => {
+    expect(IsolationForest.fit(small, { nEstimators: 3, maxFeatures: 0.1 }).nFeatures).toBe(4);
+    expect(() => IsolationForest.fit(small, { maxFeatures: 5 })).toThrow(
+      expect.objectContaining({ parameter: 'maxFeatures', allowed: 'at most the 4 features of the data' })
+    );
+  });
+
+  it('words its limits from the constraints table, as the query model does', () => {
+    expect(() => IsolationForest.fit(small, { nEstimators: 1001 })).toThrow(
+      'nEstimators: must be an integer from 1 to 1000 (got 1001)'
+    );
+  });
+
+  it('stops growing trees with an AbortError when its signal is raised', () => {
+    expect(() => IsolationForest.fit(small, {}, { signal: { aborted: true } })).toThrow(
+      expect.objectContaining({ name: 'AbortError' })
+    );
+  });
+
   it('rejects bad rows when fitting and scoring, naming the problem', () => {
     const model = IsolationForest.fit(small, { nEstimators: 5 });
     expect(() => IsolationForest.fit([], {})).toThrow(/at least one row/);

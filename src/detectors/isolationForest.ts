@@ -1,4 +1,5 @@
-import { AbortCheck, DetectorInputError, requireIntegerIn, requireNumberIn, throwIfAborted } from './errors';
+import { ISOLATION_FOREST_CONSTRAINTS as C, describeAllowed, satisfies, type ParameterConstraint } from './constraints';
+import { AbortCheck, DetectorInputError, throwIfAborted } from './errors';
 import { Explanation, explanationFromCredits } from './explanation';
 import { featureRange, Matrix, MatrixInput, percentileLinear, requireFiniteMatrix } from './matrix';
 import { lnInteger } from './exactLog';
@@ -24,7 +25,7 @@ import { Xoshiro128 } from './random';
  * - `predict` returns −1 for anomalies and 1 for normal rows.
  */
 export interface IsolationForestOptions {
-  /** Number of trees. Default 100. */
+  /** Number of trees, 1 to 1,000 (constraints.ts). Default 100. */
   nEstimators?: number;
   /**
    * Rows drawn (without replacement) to grow each tree: 'auto' = min(256, n);
@@ -34,8 +35,9 @@ export interface IsolationForestOptions {
   maxSamples?: 'auto' | number;
   /**
    * Features each tree may split on, drawn per tree without replacement: a
-   * fraction in (0, 1] of the features (1 means all) or an integer count > 1.
-   * Default 1 (all features).
+   * fraction f in (0, 1] of the n features, max(1, int(f·n)) of them (1 means
+   * all), or an integer count from 2 to n (more than n is an error, as in
+   * scikit-learn). Default 1 (all features).
    */
   maxFeatures?: number;
   /**
@@ -106,40 +108,55 @@ function averagePathLengthTable(limit: number): Float64Array {
   return Float64Array.from({ length: limit + 1 }, (_, n) => averagePathLength(n));
 }
 
-/** The product's default share of anomalies (see src/detectors/README.md): a 1 % percentile threshold, not 'auto'. */
-const DEFAULT_CONTAMINATION = 0.01;
-
-/** Validates options and fills in defaults; errors name the option and its allowed range. */
+/**
+ * Validates options and fills in defaults from the constraints table
+ * (constraints.ts); errors name the option and say what is allowed.
+ */
 export function resolveIsolationForestOptions(options: IsolationForestOptions = {}): ResolvedIsolationForestOptions {
-  const nEstimators = requireIntegerIn('nEstimators', options.nEstimators ?? 100, 1, 10000);
-  const maxSamples = options.maxSamples ?? 'auto';
-  if (maxSamples !== 'auto') {
-    requireCountOrFraction('maxSamples', maxSamples, '"auto", ');
-  }
-  const maxFeatures = requireCountOrFraction('maxFeatures', options.maxFeatures ?? 1, '');
-  const contamination = options.contamination ?? DEFAULT_CONTAMINATION;
-  if (contamination !== 'auto') {
-    requireNumberIn('contamination', contamination, 0, 0.5, { minInclusive: false, maxInclusive: true });
-  }
-  const seed = requireIntegerIn('seed', options.seed ?? 42, 0, 2 ** 32 - 1);
-  return { nEstimators, maxSamples, maxFeatures, contamination, seed };
+  return {
+    nEstimators: checked('nEstimators', C.nEstimators, options.nEstimators),
+    maxSamples: checked('maxSamples', C.maxSamples, options.maxSamples),
+    maxFeatures: checked('maxFeatures', C.maxFeatures, options.maxFeatures),
+    contamination: checked('contamination', C.contamination, options.contamination),
+    seed: checked('seed', C.seed, options.seed),
+  };
 }
 
-function requireCountOrFraction(parameter: string, value: unknown, prefix: string): number {
-  const valid = typeof value === 'number' && ((value > 0 && value <= 1) || (Number.isInteger(value) && value > 1));
-  if (!valid) {
-    throw new DetectorInputError(parameter, `${prefix}a fraction in (0, 1] or an integer > 1`, value);
+/** The value, or the parameter's default when undefined; throws unless the table allows it. */
+function checked<D extends number | string>(
+  name: string,
+  parameter: ParameterConstraint<D>,
+  value: number | string | undefined
+): number | D {
+  const v = value ?? parameter.default;
+  if (typeof v === 'string' ? parameter.alsoAllowed.includes(v) : satisfies(parameter.constraint, v)) {
+    return v as number | D;
   }
-  return value;
+  throw new DetectorInputError(name, describeAllowed(parameter), v);
 }
 
-/** A count-or-fraction option applied to a total, as scikit-learn does (fractions round down, at least 1). */
-function countFrom(parameter: string, value: number, total: number): number {
-  const count = value <= 1 ? Math.floor(value * total) : Math.min(value, total);
-  if (count < 1) {
-    throw new DetectorInputError(parameter, `large enough to select at least 1 of ${total}`, value);
+/**
+ * A count-or-fraction option applied to a total, as scikit-learn does: a
+ * fraction f takes int(f·n) (at least 1 for maxFeatures, as scikit-learn's
+ * bagging takes max(1, int(f·n)); maxSamples must come to at least 1), a count
+ * is capped at n for maxSamples (scikit-learn warns and uses all rows) and is
+ * an error above n for maxFeatures.
+ */
+function countFrom(parameter: 'maxSamples' | 'maxFeatures', value: number, total: number): number {
+  if (value <= 1) {
+    const count = Math.floor(value * total);
+    if (parameter === 'maxFeatures') {
+      return Math.max(1, count);
+    }
+    if (count < 1) {
+      throw new DetectorInputError(parameter, `large enough to select at least 1 of ${total} rows`, value);
+    }
+    return count;
   }
-  return count;
+  if (parameter === 'maxFeatures' && value > total) {
+    throw new DetectorInputError(parameter, `at most the ${total} features of the data`, value);
+  }
+  return Math.min(value, total);
 }
 
 /** Flat node arrays for the whole forest, grown tree by tree. */

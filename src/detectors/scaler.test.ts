@@ -30,8 +30,15 @@ describe('StandardScaler parity with scikit-learn', () => {
     expect(copy.transform(fixture.data).data).toEqual(scaler.transform(fixture.data).data);
   });
 
-  it('refuses rows of the wrong width and non-finite values', () => {
+  it('refuses rows of the wrong width and non-finite values, in transform and transformInto alike', () => {
     expect(() => scaler.transform([[1, 2, 3]])).toThrow(expect.objectContaining({ parameter: 'data' }));
+    expect(() => scaler.transformInto([1, 2, 3], new Float64Array(3))).toThrow(
+      expect.objectContaining({ parameter: 'data' })
+    );
+    expect(() => scaler.transformInto([1, 2, Number.NaN, 4], new Float64Array(4))).toThrow(/row 0, feature 2/);
+    expect(() => scaler.transformInto([1, 2, 3, 4], new Float64Array(8))).toThrow(
+      expect.objectContaining({ parameter: 'dst' })
+    );
     expect(() => StandardScaler.fit([[1], [Number.NaN]])).toThrow(/row 1, feature 0/);
   });
 });

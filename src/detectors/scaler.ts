@@ -58,12 +58,37 @@ export class StandardScaler {
   transform(input: MatrixInput): Matrix {
     const m = requireFiniteMatrix(input, 1, this.nFeatures);
     const out = new Float64Array(m.data.length);
-    this.transformInto(m.data, out);
+    this.standardize(m.data, out);
     return { data: out, rows: m.rows, cols: m.cols };
   }
 
-  /** Standardizes row-major `src` into `dst` (same length); allocation-free, for streaming. */
+  /**
+   * Standardizes row-major `src` into `dst` (same length); allocation-free, for
+   * streaming. Checks its input as {@link transform} does: whole rows of the
+   * fitted width, finite values, and a `dst` of the same length.
+   */
   transformInto(src: ArrayLike<number>, dst: Float64Array): void {
+    const cols = this.nFeatures;
+    if (src.length === 0 || src.length % cols !== 0) {
+      throw new DetectorInputError(
+        'data',
+        `rows of ${cols} features (the width the model was fitted on)`,
+        `${src.length} values`
+      );
+    }
+    if (dst.length !== src.length) {
+      throw new DetectorInputError('dst', `${src.length} values, as many as src`, dst.length);
+    }
+    for (let i = 0; i < src.length; i++) {
+      if (!Number.isFinite(src[i])) {
+        const row = Math.floor(i / cols);
+        throw new DetectorInputError(`row ${row}, feature ${i - row * cols}`, 'a finite number', src[i]);
+      }
+    }
+    this.standardize(src, dst);
+  }
+
+  private standardize(src: ArrayLike<number>, dst: Float64Array): void {
     const cols = this.nFeatures;
     for (let i = 0; i < src.length; i++) {
       const c = i % cols;

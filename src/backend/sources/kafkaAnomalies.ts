@@ -37,6 +37,22 @@ export interface AnomalyMessage {
   source: 'live' | 'worker';
 }
 
+/** Messages per produce request: ~300 bytes each, well under the broker's 1 MB default. */
+const SEND_SLICE = 1000;
+
+/** An error and its causes in one line: the client wraps the broker's answer in layers of "failed". */
+function describeCauses(error: unknown): string {
+  const parts: string[] = [];
+  for (
+    let e: unknown = error;
+    e && parts.length < 5;
+    e = (e as { cause?: unknown; errors?: unknown[] }).cause ?? (e as { errors?: unknown[] }).errors?.[0]
+  ) {
+    parts.push(e instanceof Error ? e.message : String(e));
+  }
+  return parts.join(': ');
+}
+
 export class AnomalyPublisher {
   private readonly producer: Producer<string, string, string, string>;
   private closed = false;
@@ -64,16 +80,18 @@ export class AnomalyPublisher {
       throw new SourceError('config', `anomaly publisher for topic "${this.topic}" is closed`);
     }
     try {
-      await this.producer.send({
-        messages: messages.map((m) => ({
-          topic: this.topic,
-          key: m.sensor,
-          value: JSON.stringify(m),
-          timestamp: BigInt(Math.round(m.timeMs)),
-        })),
-      });
+      // Sent in slices: one produce request must stay under the broker's message size limit (1 MB by default).
+      for (let start = 0; start < messages.length; start += SEND_SLICE) {
+        await this.producer.send({
+          // The message time is when the anomaly was found (the reading's own time is in the value):
+          // a replayed old reading must not make a message the broker's retention drops at once.
+          messages: messages
+            .slice(start, start + SEND_SLICE)
+            .map((m) => ({ topic: this.topic, key: m.sensor, value: JSON.stringify(m) })),
+        });
+      }
     } catch (error) {
-      const detail = redactSecrets(error instanceof Error ? error.message : String(error), this.conn.secrets);
+      const detail = redactSecrets(describeCauses(error), this.conn.secrets);
       throw new SourceError(
         'unreachable',
         `${this.conn.where}: publishing ${messages.length} anomalies to "${this.topic}" failed (${detail})`

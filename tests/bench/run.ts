@@ -16,6 +16,7 @@ import { dbscan, IsolationForest, Matrix, StandardScaler } from '../../src/detec
 import { rocAuc } from '../parity/metrics';
 import { renderPipeline, runPipelineBench, type PipelineResults } from './pipeline';
 import { sensorData } from './sensorData';
+import { renderWorkerBench, runWorkerBench } from './workerBench';
 
 const ROOT = join(__dirname, '..', '..');
 const VENV = join(ROOT, 'tests', '.venv-sklearn');
@@ -250,6 +251,8 @@ async function main(): Promise<void> {
     const memory = peakMemory();
     const pipeline = await runPipelineBench();
     console.log(`pipeline: ${JSON.stringify(pipeline)}`);
+    const worker = await runWorkerBench();
+    console.log(`worker: ${JSON.stringify(worker)}`);
     const rows: Row[] = [];
     for (const { rows: n } of PLAN) {
       const o = ours.sizes[String(n)];
@@ -284,7 +287,7 @@ async function main(): Promise<void> {
       unit: '/s',
       note: 'ours: scoreOne + flag; sklearn: predict on one row',
     });
-    const report = renderReport(rows, py, memory, loadBefore, os.loadavg()[0], pipeline);
+    const report = `${renderReport(rows, py, memory, loadBefore, os.loadavg()[0], pipeline).trimEnd()}\n\n${renderWorkerBench(worker)}`;
     console.log(report);
     writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report);
   } finally {

@@ -8,6 +8,8 @@ import type { AnomalyDataSourceOptions, AnomalySecureJsonData } from '../../src/
 export const LOCAL = {
   dynamodbPort: Number(process.env.IOTLAB_DYNAMODB_PORT ?? 8000),
   s3Port: Number(process.env.IOTLAB_S3_PORT ?? 9000),
+  /** `npm start --kafka`: the broker's client port (its controller uses the next one). */
+  kafkaPort: Number(process.env.IOTLAB_KAFKA_PORT ?? 9092),
   region: 'us-east-1',
   table: 'iotlab_readings',
   bucket: 'iotlab-history',
@@ -20,7 +22,10 @@ export const LOCAL = {
 export const endpointFor = (port: number) => `http://127.0.0.1:${port}`;
 
 /** Data source settings pointing at the local emulators. */
-export function localSettings(dynamodbEndpoint: string, s3Endpoint: string): {
+export function localSettings(
+  dynamodbEndpoint: string,
+  s3Endpoint: string
+): {
   jsonData: AnomalyDataSourceOptions;
   secureJsonData: AnomalySecureJsonData;
 } {

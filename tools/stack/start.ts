@@ -23,12 +23,14 @@ import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient, createS3Client, resolveAwsConnection } from '../../src/backend/sources/awsConfig';
 import { epochToMs } from '../../src/backend/sources/parsing';
 import { DEFAULT_PREVIEW_PORT, stackSettings, startPreview } from '../preview/preview';
+import type { SimReading } from '../simulator/signals';
 import { Simulation } from '../simulator/simulation';
 import { ensureBucket, ensureTable } from '../simulator/writers';
 import type { ManagedProcess } from './childProcess';
 import { LOCAL, localSettings } from './defaults';
 import { startDynamoDbLocal } from './dynamodbLocal';
 import { isPortOpen } from './freePort';
+import { startStackKafka } from './kafkaStack';
 import { defaultVenvDir, startS3Server } from './s3Server';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -44,6 +46,8 @@ const HELP = `npm start -- [flags]
   --rate <per second>  live readings per second per sensor (default 0.1)
   --no-build           skip npm run build
   --no-grafana         do not start Grafana even if Docker is available
+  --kafka              also run a Kafka broker (port ${LOCAL.kafkaPort}, env IOTLAB_KAFKA_PORT) and send the live readings to its topic "readings"
+                       (then \`npm run worker\` with the variables of .data/stack.env scores them)
   --preview-port <n>   without Grafana, the preview page's port (default ${DEFAULT_PREVIEW_PORT}, env IOTLAB_PREVIEW_PORT)`;
 
 const started = Date.now();
@@ -69,6 +73,7 @@ function flags() {
       rate: { type: 'string' },
       'no-build': { type: 'boolean' },
       'no-grafana': { type: 'boolean' },
+      kafka: { type: 'boolean' },
       'preview-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -84,7 +89,12 @@ function flags() {
     rate: intFlag('rate', values.rate, 0.1),
     build: !values['no-build'],
     grafana: !values['no-grafana'],
-    previewPort: intFlag('preview-port', values['preview-port'] ?? process.env.IOTLAB_PREVIEW_PORT, DEFAULT_PREVIEW_PORT),
+    kafka: values.kafka ?? false,
+    previewPort: intFlag(
+      'preview-port',
+      values['preview-port'] ?? process.env.IOTLAB_PREVIEW_PORT,
+      DEFAULT_PREVIEW_PORT
+    ),
   };
 }
 
@@ -137,7 +147,10 @@ async function assertPortFree(port: number, what: string, flag: string): Promise
 }
 
 function hasDocker(): boolean {
-  return spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 &&
+    spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
+  );
 }
 
 /** Builds the plugin in the background; resolves true on success. Output goes to .data/logs/build.log. */
@@ -145,14 +158,21 @@ function buildPlugin(stack: Stack, dataDir: string): Promise<boolean> {
   const logs = join(dataDir, 'logs');
   mkdirSync(logs, { recursive: true });
   const out = openSync(join(logs, 'build.log'), 'w');
-  const child = stack.trackChild(spawn('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', out, out], detached: true }));
+  const child = stack.trackChild(
+    spawn('npm', ['run', 'build'], { cwd: REPO, stdio: ['ignore', out, out], detached: true })
+  );
   return new Promise((done) => {
     child.once('error', () => done(false));
     child.once('exit', (code) => done(code === 0));
   });
 }
 
-function writeEnv(dataDir: string, dynamodbEndpoint: string, s3Endpoint: string): string {
+function writeEnv(
+  dataDir: string,
+  dynamodbEndpoint: string,
+  s3Endpoint: string,
+  extra: Record<string, string> = {}
+): string {
   const file = join(dataDir, 'stack.env');
   const env = {
     IOTLAB_DYNAMODB_ENDPOINT: dynamodbEndpoint,
@@ -171,6 +191,7 @@ function writeEnv(dataDir: string, dynamodbEndpoint: string, s3Endpoint: string)
     GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS: PLUGIN_IDS,
     // Provisioning needs a value; this one fails delivery visibly until a real webhook is set.
     SLACK_WEBHOOK_URL: process.env.SLACK_WEBHOOK_URL ?? 'http://localhost:9/slack-webhook-not-configured',
+    ...extra,
   };
   writeFileSync(
     file,
@@ -186,7 +207,11 @@ function writeEnv(dataDir: string, dynamodbEndpoint: string, s3Endpoint: string)
 function startGrafana(stack: Stack, envFile: string): void {
   log('Docker found: starting Grafana with docker compose (http://localhost:3000)');
   const child = stack.trackChild(
-    spawn('docker', ['compose', '--env-file', envFile, 'up', '--remove-orphans'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'], detached: true })
+    spawn('docker', ['compose', '--env-file', envFile, 'up', '--remove-orphans'], {
+      cwd: REPO,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+    })
   );
   child.once('exit', (code) => code && log(`docker compose exited with code ${code}`));
 }
@@ -273,7 +298,9 @@ async function latestStored(dynamo: DynamoDBClient, sensors: string[]): Promise<
 async function run(stack: Stack, f: ReturnType<typeof flags>): Promise<void> {
   const grafana = f.grafana && hasDocker();
   if (grafana && !existsSync(join(REPO, 'docker-compose.yml'))) {
-    throw new Error('a Docker engine is available but docker-compose.yml is missing; pass --no-grafana to run without Grafana');
+    throw new Error(
+      'a Docker engine is available but docker-compose.yml is missing; pass --no-grafana to run without Grafana'
+    );
   }
   log('starting DynamoDB Local and the S3 server (moto)...');
   const [ddb, s3srv] = await Promise.all([
@@ -282,12 +309,18 @@ async function run(stack: Stack, f: ReturnType<typeof flags>): Promise<void> {
       log(`DynamoDB Local ready at ${p.endpoint} in ${p.startupMs} ms (data: ${join(f.dataDir, 'dynamodb')})`);
       return p;
     }),
-    startS3Server({ port: f.s3Port, venvDir: defaultVenvDir(REPO), log, host: grafana ? '0.0.0.0' : '127.0.0.1' }).then((p) => {
-      stack.track(p);
-      log(`S3 server ready at ${p.endpoint} in ${p.startupMs} ms`);
-      return p;
-    }),
+    startS3Server({ port: f.s3Port, venvDir: defaultVenvDir(REPO), log, host: grafana ? '0.0.0.0' : '127.0.0.1' }).then(
+      (p) => {
+        stack.track(p);
+        log(`S3 server ready at ${p.endpoint} in ${p.startupMs} ms`);
+        return p;
+      }
+    ),
   ]);
+  const kafka = f.kafka ? await startStackKafka({ port: LOCAL.kafkaPort, dataDir: f.dataDir, log }) : undefined;
+  if (kafka) {
+    stack.trackService(() => kafka.stop());
+  }
   const build = f.build ? buildPlugin(stack, f.dataDir) : Promise.resolve(true);
   const settings = localSettings(ddb.endpoint, s3srv.endpoint);
   const conn = resolveAwsConnection(settings.jsonData, settings.secureJsonData);
@@ -312,6 +345,7 @@ async function run(stack: Stack, f: ReturnType<typeof flags>): Promise<void> {
       bucket: LOCAL.bucket,
       historyKeyTemplate: LOCAL.historyKeyTemplate,
       labelsDir: join(f.dataDir, 'labels'),
+      ...(kafka ? { alsoTo: (readings: SimReading[]) => kafka.writer.write(readings) } : {}),
     },
     dynamo,
     s3,
@@ -319,8 +353,14 @@ async function run(stack: Stack, f: ReturnType<typeof flags>): Promise<void> {
   );
   const history = await sim.writeHistory(true);
   log(history.uploaded > 0 ? `seeded ${history.uploaded} history objects` : 'history already in the bucket');
-  await sim.backfill(Date.now(), await latestStored(dynamo, sim.sensors.map((x) => x.id)));
-  const envFile = writeEnv(f.dataDir, ddb.endpoint, s3srv.endpoint);
+  await sim.backfill(
+    Date.now(),
+    await latestStored(
+      dynamo,
+      sim.sensors.map((x) => x.id)
+    )
+  );
+  const envFile = writeEnv(f.dataDir, ddb.endpoint, s3srv.endpoint, kafka?.env);
   if (f.build) {
     log('building the plugin (npm run build, log in .data/logs/build.log)...');
     if (!(await build)) {
@@ -334,7 +374,7 @@ Local stack is up (env: ${envFile})
   DynamoDB:  ${ddb.endpoint}  table ${LOCAL.table}   region ${LOCAL.region}
   S3:        ${s3srv.endpoint}  bucket ${LOCAL.bucket}  (history ${LOCAL.historyKeyTemplate}, labels/)
   Keys:      access key "${LOCAL.accessKey}", secret "${LOCAL.secretKey}" (emulators only)
-`);
+${kafka ? `  Kafka:     ${kafka.bootstrap}  topics readings (the live readings), anomalies\n  Worker:    set -a; . ${envFile}; set +a; npm run worker\n` : ''}`);
   if (grafana) {
     startGrafana(stack, envFile);
   } else {

@@ -153,13 +153,14 @@ function treeDbscan(
     if (!isCore[r]) {
       continue;
     }
-    const count = search.within(x.data, r * x.cols, eps2);
-    for (let k = 0; k < count; k++) {
-      const j = search.found[k];
-      if (isCore[j] && j !== r) {
-        groups.union(r, j);
-      }
-    }
+    // Only cores not yet in r's group need measuring: in a dense cluster most are, after the first few links.
+    search.forEachWithin(
+      x.data,
+      r * x.cols,
+      eps2,
+      (j) => !isCore[j] || groups.find(j) === groups.find(r),
+      (j) => groups.union(r, j)
+    );
   }
   const labels = numberClusters(isCore, n, (r) => groups.find(r));
   for (let r = 0; r < n; r++) {

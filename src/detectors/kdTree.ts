@@ -17,6 +17,13 @@ export class KdTree {
   /** Right child of a split node; its left child is the next node (build order). */
   private readonly right: Int32Array;
   private nodeCount = 0;
+  /**
+   * Bounding box of each node's rows, `cols` values per node: a radius search
+   * skips a node whose box is out of reach on all axes together, which prunes
+   * far more than the one splitting axis once there are more than a few features.
+   */
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
 
   constructor(
     private readonly data: Float64Array,
@@ -31,6 +38,9 @@ export class KdTree {
     this.split = new Float64Array(capacity);
     this.right = new Int32Array(capacity);
     this.build(0, rows.length);
+    this.lower = new Float64Array(this.nodeCount * cols);
+    this.upper = new Float64Array(this.nodeCount * cols);
+    this.computeBoxes();
   }
 
   /** Builds the node over order[lo, hi) and returns its index. */
@@ -50,6 +60,37 @@ export class KdTree {
     this.build(lo, mid);
     this.right[node] = this.build(mid, hi);
     return node;
+  }
+
+  private computeBoxes(): void {
+    const { cols, data, order } = this;
+    const range = new Float64Array(2);
+    for (let node = 0; node < this.nodeCount; node++) {
+      for (let a = 0; a < cols; a++) {
+        featureRange(data, cols, order, this.start[node], this.end[node], a, range);
+        this.lower[node * cols + a] = range[0];
+        this.upper[node * cols + a] = range[1];
+      }
+    }
+  }
+
+  /**
+   * Squared distance from `query[qBase…]` to the node's box, summed over the
+   * axes in feature order. Never more than the squared distance to any row in
+   * the box as the leaf scan computes it (each term is no larger, and rounding
+   * is monotone), so pruning on it never drops a row within the radius.
+   */
+  private boxDistance2(node: number, query: ArrayLike<number>, qBase: number): number {
+    const cols = this.cols;
+    let s = 0;
+    for (let a = 0; a < cols; a++) {
+      const q = query[qBase + a];
+      const lo = this.lower[node * cols + a];
+      const hi = this.upper[node * cols + a];
+      const t = q < lo ? lo - q : q > hi ? q - hi : 0;
+      s += t * t;
+    }
+    return s;
   }
 
   private widestAxis(lo: number, hi: number): number {
@@ -129,6 +170,9 @@ export class KdTree {
   }
 
   private search(node: number): void {
+    if (this.boxDistance2(node, this.q, this.qBase) > this.dist2[this.k - 1]) {
+      return;
+    }
     const axis = this.axis[node];
     if (axis < 0) {
       this.scanLeaf(node);
@@ -149,7 +193,7 @@ export class KdTree {
    * the radius: a row there is at least that far (one of its squared terms is).
    */
   visitWithin(search: RadiusSearch, node: number): void {
-    if (search.done) {
+    if (search.done || this.boxDistance2(node, search.query, search.base) > search.r2) {
       return;
     }
     const axis = this.axis[node];
@@ -173,6 +217,9 @@ export class KdTree {
     const r2 = search.r2;
     for (let i = this.start[node]; i < this.end[node] && !search.done; i++) {
       const row = order[i];
+      if (search.skips(row)) {
+        continue;
+      }
       let s = 0;
       for (let c = 0; c < cols; c++) {
         const t = q[qBase + c] - data[row * cols + c];
@@ -207,6 +254,8 @@ export class RadiusSearch {
   private radius2 = 0;
   private limit = 0;
   private count = 0;
+  private skipRow: ((row: number) => boolean) | undefined;
+  private onRow: ((row: number) => void) | undefined;
   /** Rows found by the last {@link within}; grows as needed. */
   found = new Int32Array(64);
 
@@ -229,12 +278,36 @@ export class RadiusSearch {
     return this.count;
   }
 
+  /**
+   * Calls `onRow` for every row within √radius2 that `skip` does not rule out
+   * first: a row ruled out costs no distance (DBSCAN skips rows already linked).
+   */
+  forEachWithin(
+    query: ArrayLike<number>,
+    qBase: number,
+    radius2: number,
+    skip: (row: number) => boolean,
+    onRow: (row: number) => void
+  ): void {
+    this.start(query, qBase, radius2, Infinity);
+    this.skipRow = skip;
+    this.onRow = onRow;
+    this.tree.visitWithin(this, 0);
+  }
+
   private start(query: ArrayLike<number>, qBase: number, radius2: number, limit: number): void {
     this.q = query;
     this.qBase = qBase;
     this.radius2 = radius2;
     this.limit = limit;
     this.count = 0;
+    this.skipRow = undefined;
+    this.onRow = undefined;
+  }
+
+  /** For the tree's walk: whether a row need not be measured at all. */
+  skips(row: number): boolean {
+    return this.skipRow !== undefined && this.skipRow(row);
   }
 
   /** For the tree's walk: the query, the squared radius, and whether enough rows were found. */
@@ -252,6 +325,10 @@ export class RadiusSearch {
   }
 
   add(row: number): void {
+    if (this.onRow) {
+      this.onRow(row);
+      return;
+    }
     if (this.limit === Infinity) {
       if (this.count === this.found.length) {
         const grown = new Int32Array(this.found.length * 2);

@@ -109,7 +109,8 @@ export async function runWorkerBench(log: (line: string) => void = console.log):
     const sims = createSensors(SENSORS, 11, { anomaliesPerDay: 3 });
     // History (one a minute, ~3 days) → one model, trained once.
     // Inside the broker's 7-day retention: a backlog older than that could be deleted under the bench.
-    const historyStart = Date.now() - 5 * 86_400_000;
+    // Whole days back, so every run sees the same time of day in the data (and the same anomalies).
+    const historyStart = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 5 * 86_400_000;
     const history = [...readingsAt(sims[0]!, historyStart, 60_000, 4000)];
     const trained = trainModel([seriesOf(history)], spec, forestParamsOf(query), { identity: 'bench' });
     if (!trained.ok) {
@@ -279,8 +280,8 @@ Load average ${r.load[0].toFixed(1)} before and ${r.load[1].toFixed(1)} after th
 producer and the worker waited for CPU, and the wall-clock rate says more about the machine than about
 the worker; the rate per CPU-second is what one core of the worker does.
 
-Latency includes the worker's batching (a batch is what arrived since the last one, at most 5,000
-messages) and the two acknowledged round trips to the broker (produce, then commit).
+Latency includes the consumer's fetch wait, the worker's batching (a batch is what arrived since the last
+one, at most 5,000 messages) and the acknowledged produce of the anomaly (the batch's commit follows it).
 `;
 }
 

@@ -61,6 +61,11 @@ const layering = [
     'The scoring core does no I/O and knows no Grafana (the pool is the one place that starts threads).'
   ),
   layer(
+    'src/backend/live/**',
+    [['**/runtime', '**/runtime/**', '**/handlers/**', '**/worker/**']],
+    'backend/live/ scores readings as they arrive for Live streams and the worker alike: no Grafana, no worker.'
+  ),
+  layer(
     'src/backend/handlers/**',
     [['**/worker/**']],
     'The Grafana adapter does not reach into the Kafka worker.'

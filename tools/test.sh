@@ -79,6 +79,8 @@ step build npm run --silent build
 step services start_test_services
 step e2e e2e
 step integration npx jest --ci -c tests/integration/jest.config.js --json --outputFile="$reports/integration.json"
+# The Kafka worker under faults (its own broker and S3 server): broker restart, killed worker, two workers.
+step faults npx jest --ci -c tests/faults/jest.config.js --json --outputFile="$reports/faults.json"
 step conformance conformance
 
 node tools/test-summary.mjs "$reports" "${failed_steps[@]+"${failed_steps[@]}"}"

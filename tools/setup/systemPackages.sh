@@ -60,6 +60,7 @@ has_go() {
 # id | purposes (comma list) | Debian package ('-' = not from apt) | what needs it
 REQUIREMENTS=(
   "java|test,ci,start|default-jre-headless|Java ${MIN_JAVA}+ for DynamoDB Local and the Kafka broker"
+  "maven|test,ci,start|maven|Maven to fetch the Kafka broker's jars from Maven Central once (tools/stack/kafkaBroker.ts)"
   "python-venv|test,ci,start|python3-venv|Python's venv module for the S3 server (moto) venv under .data/"
   "arm64-strip|test,ci,start|binutils-aarch64-linux-gnu|strip for the arm64 backend executable (npm run build)"
   "chromium|test,ci|chromium|headless Chromium for the browser tests (${CHROMIUM_BIN})"
@@ -71,6 +72,7 @@ check() {
   simulated "$id" && return 1
   case "$id" in
     java) has_java ;;
+    maven) command -v "${MVN:-mvn}" >/dev/null 2>&1 ;;
     python-venv) has_python_venv ;;
     arm64-strip) has_arm64_strip ;;
     chromium) has_chromium ;;

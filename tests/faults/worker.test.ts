@@ -13,6 +13,7 @@ import type { AnomalyMessage } from '../../src/backend/sources/kafkaAnomalies';
 import type { AnomalyModelJson } from '../../src/backend/scoring/types';
 import { KafkaReadingsWriter } from '../../tools/simulator/kafkaWriter';
 import type { KafkaBroker } from '../../tools/stack/kafkaBroker';
+import { freePort } from '../../tools/stack/freePort';
 import { createTopics, startBroker, uniqueTopic } from '../integration/kafkaFixtures';
 import {
   childWorker,
@@ -151,17 +152,16 @@ it('two workers in one group split the partitions and together score every readi
 
 it('a worker SIGKILLed mid-batch leaves no gap: the next one resumes from the last commit (duplicates allowed and counted)', async () => {
   const topics = await topicsWithReadings();
+  // Small batches and a known metrics port: the test sees the worker's progress and kills it part way.
+  const port = await freePort();
   const env = workerEnv(lab, broker, topics, {
     IOTLAB_KAFKA_GROUP: uniqueTopic('group'),
     IOTLAB_WORKER_PUBLISH: 'all',
-    IOTLAB_WORKER_BATCH: '100',
+    IOTLAB_WORKER_BATCH: '20',
   });
-  const first = childWorker(env);
-  const partial = await waitFor(
-    async () => (await readTopic(broker, topics.anomalies, { idleMs: 300, timeoutMs: 3000 })).length >= 1000,
-    60_000,
-    500
-  );
+  const first = childWorker({ ...env, IOTLAB_WORKER_METRICS_PORT: String(port) });
+  const scored = () => metricValue(port, 'iotlab_worker_messages_total{outcome="scored",reason=""}').catch(() => 0);
+  const partial = await waitFor(async () => (await scored()) >= 200, 60_000, 20);
   first.child.kill('SIGKILL');
   await waitForExit(first.child);
   expect(partial).toBe(true);

@@ -138,7 +138,7 @@ export function featureColumnCount(metricCount: number, transforms: readonly Fea
 }
 
 /** One column of a model's feature matrix. */
-export interface FeatureColumn {
+interface FeatureColumn {
   transform: FeatureTransform;
   /** The metric a per-metric column describes; undefined for shared transforms. */
   metric?: Metric;
@@ -212,7 +212,7 @@ export function featureLabel(code: number): string {
 }
 
 /** A Grafana value mapping (`MappingType.ValueToText`), spelled out so src/common needs no Grafana import. */
-export interface ValueToTextMapping {
+interface ValueToTextMapping {
   type: 'value';
   options: Record<string, { text: string; index: number }>;
 }

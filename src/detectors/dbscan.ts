@@ -41,7 +41,7 @@ import { Matrix, MatrixInput, percentileLinear, requireFiniteMatrix } from './ma
  * sensor readings, but 16,807 columns per column at d = 6, so past four
  * features the k-d tree is faster.
  */
-export const GRID_MAX_FEATURES = 4;
+const GRID_MAX_FEATURES = 4;
 
 /** Rows between two polls of the abort signal in the per-row loops. */
 const ABORT_CHECK_ROWS = 1024;

@@ -47,7 +47,7 @@ export interface AbortCheck {
 /** Thrown when an {@link AbortCheck} reports abort mid-run; named like a DOM abort. */
 export class DetectorAbortedError extends Error {
   constructor() {
-    super('detector run aborted');
+    super('cancelled');
     this.name = 'AbortError';
   }
 }

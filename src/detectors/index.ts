@@ -36,7 +36,7 @@
  * {@link DetectorInputError} naming the parameter and what is allowed; a raised
  * abort signal throws {@link DetectorAbortedError}.
  */
-export { DetectorAbortedError, DetectorInputError } from './errors';
+export { DetectorAbortedError, DetectorInputError, throwIfAborted } from './errors';
 export type { AbortCheck } from './errors';
 export type { Matrix, MatrixInput, CompleteRows } from './matrix';
 export { dropIncompleteRows, matrixFromFlat, matrixFromRows, percentileLinear, toMatrix } from './matrix';

@@ -89,7 +89,7 @@ function gatherColumns(x: Rows, columns: Uint32Array, out: Float64Array, first =
 }
 
 /** DBSCAN needs more rows than `minSamples` for "dense" to mean anything. */
-export function dbscanRowsNeeded(minSamples: number): number {
+function dbscanRowsNeeded(minSamples: number): number {
   return minSamples + 1;
 }
 

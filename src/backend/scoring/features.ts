@@ -34,6 +34,7 @@
  * produce bit-identical rows (see SortedWindow for why no running sums).
  */
 import { FEATURE_TRANSFORM_IDS, featureColumnCount, type FeatureTransform, type Metric } from '../../common/features';
+import { DetectorAbortedError, throwIfAborted } from '../../detectors';
 import { SortedWindow } from './sortedWindow';
 import type {
   CancelCheck,
@@ -63,7 +64,7 @@ export const DEFAULT_WINDOWS: Readonly<FeatureWindows> = {
  * 0.1 hPa, 1 lux): small enough that real noise, even rounded, stays well
  * above it, large enough that a constant signal gives a finite value.
  */
-export const DEFAULT_FLOOR: Readonly<Record<Metric, number>> = {
+const DEFAULT_FLOOR: Readonly<Record<Metric, number>> = {
   temperature: 0.001,
   humidity: 0.01,
   pressure: 0.01,
@@ -96,7 +97,7 @@ export function featureSpecOf(options: {
 }
 
 /** Time-of-day bins of a daily profile: half an hour each. */
-export const PROFILE_BINS = 48;
+const PROFILE_BINS = 48;
 
 /** Whether a spec still needs {@link fitFeatureSpec} before features can be computed. */
 export function needsFitting(spec: FeatureSpec): boolean {
@@ -287,19 +288,11 @@ export function emptyDropCounts(): DropCounts {
   return { missing_reading: 0, duplicate_time: 0, out_of_order: 0, warming_up: 0 };
 }
 
-/** Thrown when a {@link CancelCheck} reports abort; `name` is 'AbortError' like DOM aborts. */
-export class ScoringCancelledError extends Error {
-  constructor() {
-    super('scoring cancelled');
-    this.name = 'AbortError';
-  }
-}
-
-export function throwIfCancelled(cancel: CancelCheck | undefined): void {
-  if (cancel?.aborted) {
-    throw new ScoringCancelledError();
-  }
-}
+/**
+ * Thrown when a {@link CancelCheck} reports abort, here or inside a detector:
+ * one class, so a caller's `instanceof` catches both (named 'AbortError').
+ */
+export { DetectorAbortedError as ScoringCancelledError, throwIfAborted as throwIfCancelled };
 
 /** Rows between two cancellation checks. */
 export const CANCEL_CHECK_ROWS = 4096;
@@ -669,7 +662,7 @@ export function computeFeatures(
   let rows = 0;
   for (let i = 0; i < n; i++) {
     if (i % CANCEL_CHECK_ROWS === 0) {
-      throwIfCancelled(cancel);
+      throwIfAborted(cancel);
     }
     for (let m = 0; m < columns.length; m++) {
       reading[m] = columns[m][i];

@@ -120,7 +120,7 @@ function thresholdFor(training: Float64Array, contamination: number | 'auto', au
 }
 
 /** The given columns of a row-major matrix, as a new matrix. */
-export function selectColumns(x: Matrix, columns: readonly number[]): Matrix {
+function selectColumns(x: Matrix, columns: readonly number[]): Matrix {
   const width = columns.length;
   const data = new Float64Array(x.rows * width);
   for (let r = 0; r < x.rows; r++) {

@@ -113,8 +113,8 @@ export const FEATURE_SET_TRANSFORMS: Readonly<Record<Exclude<FeatureSet, 'custom
 
 export const FEATURE_SET_DESCRIPTIONS: Readonly<Record<FeatureSet, string>> = {
   default:
-    'Readings plus their deviation from a trailing baseline, short-window spread, rate of change and time of day: ' +
-    'catches stuck sensors, steps, drifts and values that are normal at noon but not at night.',
+    'Each reading against the last hour (deviation), the last 5 minutes (spread), its rate of change and what is ' +
+    'usual at that time of day: catches stuck sensors, steps, drifts, noise and values normal at noon but not at night.',
   raw: 'The readings only, as the system this plugin replaces used them: catches values far outside the usual range.',
   custom: 'Pick the transforms yourself.',
 };

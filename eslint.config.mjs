@@ -4,7 +4,7 @@ import grafanaConfig from '@grafana/eslint-config/flat.js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layering of architecture.md as lint errors: arrows point down only.
+ * The layering of docs/architecture.md as lint errors: arrows point down only.
  * Each block forbids, for one folder, the folders and packages it must not
  * import: a list of glob groups (relative imports are matched by the folder
  * names they pass through), or a regular expression for "all but these".
@@ -25,8 +25,25 @@ const layer = (files, forbidden, why) => ({
     ],
   },
 });
-const BACKEND_ONLY = ['**/backend/**', '**/detectors/**', '@aws-sdk/*', '@grpc/*', '@platformatic/*', 'piscina', 'node:*'];
-const NO_IO = ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:child_process', '@aws-sdk/*', '@platformatic/*', '@grpc/*'];
+const BACKEND_ONLY = [
+  '**/backend/**',
+  '**/detectors/**',
+  '@aws-sdk/*',
+  '@grpc/*',
+  '@platformatic/*',
+  'piscina',
+  'node:*',
+];
+const NO_IO = [
+  'node:fs',
+  'node:fs/*',
+  'node:net',
+  'node:http',
+  'node:child_process',
+  '@aws-sdk/*',
+  '@platformatic/*',
+  '@grpc/*',
+];
 
 const layering = [
   layer(
@@ -65,18 +82,18 @@ const layering = [
     [['**/runtime', '**/runtime/**', '**/handlers/**', '**/worker/**']],
     'backend/live/ scores readings as they arrive for Live streams and the worker alike: no Grafana, no worker.'
   ),
-  layer(
-    'src/backend/handlers/**',
-    [['**/worker/**']],
-    'The Grafana adapter does not reach into the Kafka worker.'
-  ),
+  layer('src/backend/handlers/**', [['**/worker/**']], 'The Grafana adapter does not reach into the Kafka worker.'),
   layer(
     'src/backend/worker/**',
     [['**/runtime', '**/runtime/**', '**/handlers/**']],
     'The Kafka worker never imports the Grafana adapter or the plugin runtime.'
   ),
   ...['src/datasource/**', 'src/panel/**', 'src/app/**'].map((files) =>
-    layer(files, [BACKEND_ONLY], 'Frontend code runs in the browser: it imports src/common/ and @grafana/*, never backend code.')
+    layer(
+      files,
+      [BACKEND_ONLY],
+      'Frontend code runs in the browser: it imports src/common/ and @grafana/*, never backend code.'
+    )
   ),
 ];
 

@@ -61,7 +61,7 @@ export type TrainingSource = (typeof TRAINING_SOURCES)[number];
 export const LIVE_SOURCES = ['dynamodb', 'kafka'] as const;
 export type LiveSource = (typeof LIVE_SOURCES)[number];
 
-export interface IsolationForestParams {
+interface IsolationForestParams {
   nEstimators: number;
   /**
    * 'auto' = min(256, n); a fraction in (0, 1] of the readings; or a count ≥ 2.
@@ -76,7 +76,7 @@ export interface IsolationForestParams {
   trainingWindow: string;
 }
 
-export interface DbscanParams {
+interface DbscanParams {
   /** Neighbourhood radius on standardized readings, or 'auto' (derived from contamination). */
   eps: 'auto' | number;
   minSamples: number;

@@ -16,7 +16,11 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import {
   DEFAULT_QUERY,
   LIMITS,
+  LIVE_SOURCES,
   METRICS,
+  MODELS,
+  QUERY_TYPES,
+  TRAINING_SOURCES,
   formatDuration,
   type LiveSource,
   type Metric,
@@ -41,41 +45,47 @@ type Props = QueryEditorProps<DataSource, AnomalyQuery, AnomalyDataSourceOptions
 
 const LABEL_WIDTH = 18;
 
-const QUERY_TYPE_OPTIONS: Array<SelectableValue<QueryType>> = [
-  { label: 'Anomalies', value: 'anomalies', description: 'Every reading with its anomaly score and flag' },
-  { label: 'Anomaly count', value: 'anomaly_count', description: 'Anomalies per interval and sensor, for alert rules' },
-];
+type Described = Readonly<{ label: string; description: string }>;
 
-const MODEL_OPTIONS: Array<SelectableValue<ModelKind>> = [
-  {
+/** Select options in the query model's own order (src/common/query.ts), with the words the editor shows. */
+function optionsOf<T extends string>(
+  values: readonly T[],
+  words: Readonly<Record<T, Described>>
+): Array<SelectableValue<T>> {
+  return values.map((value) => ({ value, ...words[value] }));
+}
+
+const QUERY_TYPE_OPTIONS = optionsOf<QueryType>(QUERY_TYPES, {
+  anomalies: { label: 'Anomalies', description: 'Every reading with its anomaly score and flag' },
+  anomaly_count: { label: 'Anomaly count', description: 'Anomalies per interval and sensor, for alert rules' },
+});
+
+const MODEL_OPTIONS = optionsOf<ModelKind>(MODELS, {
+  isolation_forest: {
     label: 'Isolation Forest',
-    value: 'isolation_forest',
     description: 'Learns what normal looks like from training data; scores how easily a reading is isolated',
   },
-  {
+  dbscan: {
     label: 'DBSCAN',
-    value: 'dbscan',
     description: 'Density clustering of the range’s own standardized features; noise points are anomalies',
   },
-];
+});
 
-const TRAINING_OPTIONS: Array<SelectableValue<TrainingSource>> = [
-  { label: 'S3 history', value: 'history', description: 'Train on the sensor’s CSV history in S3' },
-  {
+const TRAINING_OPTIONS = optionsOf<TrainingSource>(TRAINING_SOURCES, {
+  history: { label: 'S3 history', description: 'Train on the sensor’s CSV history in S3' },
+  window: {
     label: 'Window before range',
-    value: 'window',
     description: 'Train on the sensor’s DynamoDB readings just before the dashboard’s range',
   },
-];
+});
 
-const LIVE_SOURCE_OPTIONS: Array<SelectableValue<LiveSource>> = [
-  {
+const LIVE_SOURCE_OPTIONS = optionsOf<LiveSource>(LIVE_SOURCES, {
+  dynamodb: {
     label: 'DynamoDB',
-    value: 'dynamodb',
     description: 'Poll the table for new readings (the interval is a data source setting)',
   },
-  { label: 'Kafka', value: 'kafka', description: 'Read new readings from the data source’s Kafka topic' },
-];
+  kafka: { label: 'Kafka', description: 'Read new readings from the data source’s Kafka topic' },
+});
 
 const METRIC_LABELS: Record<Metric, string> = {
   temperature: 'Temperature',

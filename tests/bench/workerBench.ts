@@ -259,7 +259,7 @@ export async function runWorkerBench(log: (line: string) => void = console.log):
   }
 }
 
-export const WORKER_SECTION = '## Kafka scoring worker';
+const WORKER_SECTION = '## Kafka scoring worker';
 
 export function renderWorkerBench(r: WorkerBenchResult): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -286,7 +286,7 @@ one, at most 5,000 messages) and the acknowledged produce of the anomaly (the ba
 }
 
 /** Replaces (or appends) the worker's section of docs/benchmarks.md. */
-export function writeWorkerSection(section: string, file = join(__dirname, '..', '..', 'docs', 'benchmarks.md')): void {
+function writeWorkerSection(section: string, file = join(__dirname, '..', '..', 'docs', 'benchmarks.md')): void {
   const text = readFileSync(file, 'utf8');
   const start = text.indexOf(WORKER_SECTION);
   if (start < 0) {

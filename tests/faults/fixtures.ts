@@ -80,7 +80,7 @@ export async function createLab(bucket: string, sensors: number, liveHours: numb
 }
 
 /** The dashboards' query the workers score with. */
-export const WORKER_QUERY = { contamination: 0.02, isolationForest: { nEstimators: 50 } };
+const WORKER_QUERY = { contamination: 0.02, isolationForest: { nEstimators: 50 } };
 
 /** The worker's environment for a lab and a broker (what a deployment would set). */
 export function workerEnv(

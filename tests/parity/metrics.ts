@@ -1,7 +1,7 @@
 /** Rank and correlation statistics shared by the parity tests, the simulator's tests and the benchmark. */
 
 /** 1-based ranks, ties sharing their average rank. */
-export function averageRanks(values: ArrayLike<number>): Float64Array {
+function averageRanks(values: ArrayLike<number>): Float64Array {
   const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a] - values[b]);
   const ranks = new Float64Array(values.length);
   for (let i = 0; i < order.length; ) {

@@ -49,7 +49,10 @@ async function timeQueries(client: PluginClient, maxDataPoints: number, count: n
   return times;
 }
 
-async function measureOnce(executable: string, detailed: boolean): Promise<{ handshakeMs: number; rss: number; exitMs: number }> {
+async function measureOnce(
+  executable: string,
+  detailed: boolean
+): Promise<{ handshakeMs: number; rss: number; exitMs: number }> {
   process.env.BACKEND_EXECUTABLE = executable;
   const started = performance.now();
   const backend = launchBackend();
@@ -61,7 +64,9 @@ async function measureOnce(executable: string, detailed: boolean): Promise<{ han
   if (detailed) {
     for (const points of [100, 1000, 10_000]) {
       const times = await timeQueries(client, points, 30);
-      console.log(`  QueryData, 1 sensor, ${points} points: median ${percentile(times, 50).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms`);
+      console.log(
+        `  QueryData, 1 sensor, ${points} points: median ${percentile(times, 50).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms`
+      );
     }
     console.log(`  RSS after those queries: ${rssMiB(backend.child.pid!).toFixed(1)} MiB`);
   }
@@ -83,8 +88,15 @@ async function main(): Promise<void> {
     results.push(await measureOnce(executable, run === 0));
   }
   const handshakes = results.map((r) => r.handshakeMs);
-  console.log(`  launch → handshake: median ${percentile(handshakes, 50).toFixed(0)} ms, max ${Math.max(...handshakes).toFixed(0)} ms`);
-  console.log(`  idle RSS 1 s after handshake: median ${percentile(results.map((r) => r.rss), 50).toFixed(1)} MiB`);
+  console.log(
+    `  launch → handshake: median ${percentile(handshakes, 50).toFixed(0)} ms, max ${Math.max(...handshakes).toFixed(0)} ms`
+  );
+  console.log(
+    `  idle RSS 1 s after handshake: median ${percentile(
+      results.map((r) => r.rss),
+      50
+    ).toFixed(1)} MiB`
+  );
   console.log(`  Shutdown → exit: max ${Math.max(...results.map((r) => r.exitMs)).toFixed(0)} ms`);
 }
 

@@ -25,7 +25,13 @@ function quietly(command: string, args: string[]): void {
  * same Node version that will run it (`hostNode`), then injected into a copy
  * of the target's Node binary.
  */
-export function buildSea(options: { bundle: string; target: Target; hostNode: string; workDir: string; output: string }): void {
+export function buildSea(options: {
+  bundle: string;
+  target: Target;
+  hostNode: string;
+  workDir: string;
+  output: string;
+}): void {
   const { bundle, target, hostNode, workDir, output } = options;
   const blob = join(workDir, `sea-${target.platform}.blob`);
   const config = join(workDir, `sea-${target.platform}.json`);

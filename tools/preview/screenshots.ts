@@ -2,7 +2,7 @@
  * `npx tsx tools/preview/screenshots.ts [--url http://127.0.0.1:3100]`: the
  * README's screenshots, taken from a running preview (`npm start` without
  * Docker) in Debian's Chromium: the default query over the last 6 hours, dark
- * and light, written to docs/img/preview-{dark,light}.png.
+ * and light, written to docs/img/preview-dark.png and docs/img/preview-light.png.
  */
 import { chromium } from '@playwright/test';
 import path from 'node:path';

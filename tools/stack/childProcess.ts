@@ -32,7 +32,8 @@ function keepTail(child: ChildProcess): () => string {
  * SIGKILL or a crashed test run), so emulators are never orphaned.
  */
 function guardedSpawn(command: string, args: string[], options: SpawnOptions | undefined): ChildProcess {
-  const script = '"$@" & child=$!; trap \'kill $child 2>/dev/null\' TERM INT; read _ignored; kill $child 2>/dev/null; wait $child';
+  const script =
+    '"$@" & child=$!; trap \'kill $child 2>/dev/null\' TERM INT; read _ignored; kill $child 2>/dev/null; wait $child';
   return spawn('/bin/sh', ['-c', script, 'guard', command, ...args], {
     ...options,
     stdio: ['pipe', 'pipe', 'pipe'],

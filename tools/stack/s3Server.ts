@@ -41,15 +41,11 @@ export async function ensureMotoVenv(venvDir: string, log: (line: string) => voi
   rmSync(staging, { recursive: true, force: true });
   try {
     await run(python3, ['-m', 'venv', staging]);
-    await run(join(staging, 'bin', 'python'), [
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '--no-input',
-      `moto[server]==${MOTO_VERSION}`,
-    ], { maxBuffer: 16 * 1024 * 1024 });
+    await run(
+      join(staging, 'bin', 'python'),
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', `moto[server]==${MOTO_VERSION}`],
+      { maxBuffer: 16 * 1024 * 1024 }
+    );
     writeFileSync(join(staging, MARKER), `moto[server]==${MOTO_VERSION}\n`);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });

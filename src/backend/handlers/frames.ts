@@ -9,9 +9,34 @@
  * Grafana's expressions and each sensor is its own alert instance.
  */
 import { explanationValueMappings } from '../../common/features';
-import { ANOMALY_FRAME, COUNT_FRAME, COUNT_FRAME_TYPE, FRAME_STATS, LABELS } from '../../common/frames';
+import {
+  ANOMALY_FRAME,
+  COUNT_FRAME,
+  COUNT_FRAME_TYPE,
+  FRAME_STATS,
+  LABELS,
+  VALUE_FIELD_TYPE,
+  type ContractField,
+} from '../../common/frames';
 import type { Metric } from '../../common/query';
-import { numberField, timeField, type FieldConfig, type Frame, type Notice, type QueryStat } from '../runtime';
+import {
+  numberField,
+  timeField,
+  type Field,
+  type FieldConfig,
+  type Frame,
+  type Notice,
+  type QueryStat,
+} from '../runtime';
+
+type FieldOptions = Parameters<typeof numberField>[2];
+
+/** A field as the contract declares it: its name and its type come from src/common/frames.ts, never from here. */
+function contractField(spec: ContractField, values: Float64Array, options?: FieldOptions): Field {
+  return spec.type === 'time' ? timeField(spec.name, values, options) : numberField(spec.name, values, options);
+}
+
+const valueField = (metric: Metric): ContractField => ({ name: metric, type: VALUE_FIELD_TYPE });
 
 /** How each metric is shown: Grafana unit ids and a display name. */
 const METRIC_DISPLAY: Readonly<Record<Metric, { label: string; unit: string }>> = {
@@ -152,27 +177,27 @@ export function anomalyFrame(outcome: SensorOutcome): Frame {
     name: sensor,
     meta: meta(outcome),
     fields: [
-      timeField(ANOMALY_FRAME.time.name, time),
-      numberField(metric, value, {
+      contractField(ANOMALY_FRAME.time, time),
+      contractField(valueField(metric), value, {
         labels: labels(sensor, metric),
         config: { displayName: `${display.label} ${sensor}`, unit: display.unit },
         nulls: nullsWhere(value, (i) => Number.isNaN(value[i]!)),
         // Always nullable: the schema must not depend on whether this range happens to lack a reading.
         nullable: true,
       }),
-      numberField(ANOMALY_FRAME.flag.name, scoring?.flag ?? new Float64Array(n), {
+      contractField(ANOMALY_FRAME.flag, scoring?.flag ?? new Float64Array(n), {
         labels: labels(sensor, ANOMALY_FRAME.flag.name),
         config: { displayName: `Anomaly ${sensor}`, min: 0, max: 1, decimals: 0 },
         nulls: nullsWhere(time, notScored),
         nullable: true,
       }),
-      numberField(ANOMALY_FRAME.score.name, scoring?.score ?? new Float64Array(n), {
+      contractField(ANOMALY_FRAME.score, scoring?.score ?? new Float64Array(n), {
         labels: labels(sensor, ANOMALY_FRAME.score.name),
         config: scoreConfig(sensor, scoring?.threshold),
         nulls: nullsWhere(time, notScored),
         nullable: true,
       }),
-      numberField(ANOMALY_FRAME.explanation.name, scoring?.explanation ?? new Float64Array(n), {
+      contractField(ANOMALY_FRAME.explanation, scoring?.explanation ?? new Float64Array(n), {
         labels: labels(sensor, ANOMALY_FRAME.explanation.name),
         config: { displayName: `Explanation ${sensor}`, mappings: explanationValueMappings() },
         nulls: nullsWhere(time, notScored),
@@ -195,8 +220,8 @@ export function countFrame(outcome: SensorOutcome, counts: Counts): Frame {
     name: sensor,
     meta: { ...COUNT_FRAME_TYPE, ...meta(outcome) },
     fields: [
-      timeField(COUNT_FRAME.time.name, counts.time),
-      numberField(COUNT_FRAME.count.name, counts.count, {
+      contractField(COUNT_FRAME.time, counts.time),
+      contractField(COUNT_FRAME.count, counts.count, {
         labels: labels(sensor, COUNT_FRAME.count.name),
         config: { displayName: `Anomalies ${sensor}`, decimals: 0 },
       }),
@@ -233,6 +258,6 @@ export function noDataFrame(queryType: 'anomalies' | 'anomaly_count', metric: Me
   return {
     name: 'no data',
     meta: { notices },
-    fields: [timeField(ANOMALY_FRAME.time.name, empty), numberField(metric, empty)],
+    fields: [contractField(ANOMALY_FRAME.time, empty), contractField(valueField(metric), empty)],
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Where the scoring pool's threads find their scripts (see
- * src/backend/scoring/pool.ts and docs/adr/0009-scoring-threads-in-the-executable.md).
+ * src/backend/scoring/pool.ts and docs/adr/0007-scoring-threads-in-the-executable.md).
  *
  * - In the executable the build embedded both scripts as text
  *   (`IOTLAB_EMBEDDED_WORKERS`, tools/backend-build/workerBundle.ts): they are

@@ -28,7 +28,7 @@ const SASL_NAMES: Readonly<Record<Exclude<KafkaSaslMechanism, 'none'>, 'PLAIN' |
   'scram-sha-512': 'SCRAM-SHA-512',
 };
 
-export interface KafkaSasl {
+interface KafkaSasl {
   mechanism: (typeof SASL_NAMES)[keyof typeof SASL_NAMES];
   username: string;
   password: string;

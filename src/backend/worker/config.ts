@@ -24,7 +24,7 @@ interface OptionSpec {
 }
 
 /** Every option of the worker; the flag of `IOTLAB_X_Y` is `--x-y`. */
-export const WORKER_OPTIONS = {
+const WORKER_OPTIONS = {
   brokers: { env: 'IOTLAB_KAFKA_BROKERS', help: 'Kafka bootstrap brokers, host:port[,host:port…] (required)' },
   readingsTopic: {
     env: 'IOTLAB_KAFKA_READINGS_TOPIC',
@@ -101,7 +101,7 @@ export const WORKER_OPTIONS = {
   metricsHost: { env: 'IOTLAB_WORKER_METRICS_HOST', help: 'address the metrics server binds', default: '127.0.0.1' },
 } as const satisfies Record<string, OptionSpec>;
 
-export type OptionName = keyof typeof WORKER_OPTIONS;
+type OptionName = keyof typeof WORKER_OPTIONS;
 
 export interface WorkerConfig {
   kafka: KafkaConnection;
@@ -141,7 +141,7 @@ export function helpText(): string {
 }
 
 /** Raw option values: flags over environment over defaults. */
-export function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Record<OptionName, string | undefined> {
+function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Record<OptionName, string | undefined> {
   const entries = Object.entries(WORKER_OPTIONS as Record<OptionName, OptionSpec>);
   const { values } = parseArgs({
     args: [...argv],

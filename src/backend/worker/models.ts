@@ -18,14 +18,14 @@ import { SourceError } from '../sources/errors';
 import { historyIdentity, type ModelStore } from '../sources/modelStore';
 import { historyKey, type S3HistorySource } from '../sources/s3History';
 
-export interface SensorModel {
+interface SensorModel {
   key: string;
   model: LoadedModel;
   source: 'store' | 'trained';
 }
 
 /** Why a sensor has no model: it is then counted and its readings are skipped, never guessed. */
-export interface NoModel {
+interface NoModel {
   key: undefined;
   reason: 'no_history' | 'too_few_rows';
   message: string;

@@ -29,11 +29,11 @@ export interface GroupSource {
   close(): Promise<void>;
 }
 
-export interface Publisher {
+interface Publisher {
   publish(messages: readonly AnomalyMessage[]): Promise<void>;
 }
 
-export interface ModelProvider {
+interface ModelProvider {
   readonly spec: Parameters<typeof warmupMs>[0];
   get(sensor: string): Promise<ModelLookup>;
 }

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { numberField, timeField, type RequestContext, type StreamSender } from '../../runtime';
 
 export const SELFTEST_PATH = 'selftest';
-export const SELFTEST_INTERVAL_MS = 100;
+const SELFTEST_INTERVAL_MS = 100;
 
 export async function runSelftest(ctx: RequestContext, sender: StreamSender): Promise<void> {
   while (!ctx.signal.aborted) {

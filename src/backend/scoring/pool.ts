@@ -19,7 +19,7 @@
  *   nothing large is copied between threads.
  *
  * Inside the single-executable backend a thread needs a script on disk;
- * `PoolScripts` says where (see handlers/workerScripts.ts and ADR 0009).
+ * `PoolScripts` says where (see handlers/workerScripts.ts and ADR 0007).
  */
 import { availableParallelism } from 'node:os';
 import Piscina from 'piscina';

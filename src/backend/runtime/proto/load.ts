@@ -1,10 +1,30 @@
 import * as grpc from '@grpc/grpc-js';
 import { fromJSON, type Options } from '@grpc/proto-loader';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'protobufjs';
 
-import { BACKEND_PROTO } from './backend.proto';
-import { CONTROLLER_PROTO } from './controller.proto';
-import { HEALTH_PROTO } from './health.proto';
+/** The protocol's `.proto` files, beside this module. */
+type ProtoFile = 'backend.proto' | 'health.proto' | 'controller.proto';
+
+/**
+ * Replaced by the backend build with the text of every `.proto` file of this
+ * folder, as JSON keyed by file name (tools/backend-build/bundle.ts): a single
+ * executable has no files beside it. Undeclared when run from source (tests,
+ * tools), which reads the files.
+ */
+declare const IOTLAB_EMBEDDED_PROTOS: string | undefined;
+
+function protoText(file: ProtoFile): string {
+  if (typeof IOTLAB_EMBEDDED_PROTOS === 'undefined') {
+    return readFileSync(join(__dirname, file), 'utf8');
+  }
+  const text = (JSON.parse(IOTLAB_EMBEDDED_PROTOS) as Partial<Record<ProtoFile, string>>)[file];
+  if (text === undefined) {
+    throw new Error(`the backend build embedded no ${file}`);
+  }
+  return text;
+}
 
 /**
  * How messages appear in handlers: field names exactly as in the proto, int64
@@ -15,8 +35,8 @@ const LOADER_OPTIONS: Options = { keepCase: true, longs: Number, enums: Number, 
 
 type ServiceDefinition = grpc.ServiceDefinition;
 
-function loadServices(protoText: string): grpc.GrpcObject {
-  const root = parse(protoText, { keepCase: true }).root;
+function loadServices(file: ProtoFile): grpc.GrpcObject {
+  const root = parse(protoText(file), { keepCase: true }).root;
   return grpc.loadPackageDefinition(fromJSON(root.toJSON(), LOADER_OPTIONS));
 }
 
@@ -43,12 +63,12 @@ export interface ProtocolServices {
 
 let cached: ProtocolServices | undefined;
 
-/** Parses the embedded protos once per process. */
+/** Parses the protos once per process. */
 export function protocolServices(): ProtocolServices {
   if (!cached) {
-    const backend = loadServices(BACKEND_PROTO);
-    const health = loadServices(HEALTH_PROTO);
-    const controller = loadServices(CONTROLLER_PROTO);
+    const backend = loadServices('backend.proto');
+    const health = loadServices('health.proto');
+    const controller = loadServices('controller.proto');
     cached = {
       data: serviceAt(backend, 'pluginv2.Data'),
       diagnostics: serviceAt(backend, 'pluginv2.Diagnostics'),

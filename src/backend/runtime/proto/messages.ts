@@ -6,7 +6,7 @@
 
 /**
  * One entry of a protobuf map. The proto declares every map as its repeated
- * entry message (wire-identical; see backend.proto.ts), so user-chosen keys
+ * entry message (wire-identical; see backend.proto), so user-chosen keys
  * such as a refId `__proto__` never become property names of a plain object.
  */
 export interface WireEntry<V> {

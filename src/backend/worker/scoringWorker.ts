@@ -11,7 +11,7 @@
  * are re-read (not scored, not published) to fill the sensors' windows, so a
  * rebalance changes neither the scores nor the flags.
  */
-import { featureLabel } from '../../common/features';
+import { anomalyMessage } from '../live/anomalyMessage';
 import { SensorScorer, type Reading, type ScoredReadings } from '../live/sensorScorer';
 import { warmupMs } from '../scoring/features';
 import type { AnomalyMessage } from '../sources/kafkaAnomalies';
@@ -281,29 +281,10 @@ export class ScoringWorker {
         continue;
       }
       rows++;
-      const flag = scored.flag[i] === 1 ? 1 : 0;
-      if (flag === 0 && this.o.publish === 'anomalies') {
+      if (scored.flag[i] !== 1 && this.o.publish === 'anomalies') {
         continue;
       }
-      const readings: AnomalyMessage['readings'] = {};
-      for (const metric of scorer.model.spec.metrics) {
-        const v = scored.values[metric][i]!;
-        readings[metric] = Number.isFinite(v) ? v : null;
-      }
-      const code = scored.explanation[i]!;
-      out.push({
-        version: 1,
-        sensor: scorer.sensorId,
-        time: new Date(scored.time[i]!).toISOString(),
-        timeMs: scored.time[i]!,
-        readings,
-        score: scored.score[i]!,
-        threshold: scored.threshold,
-        anomaly: flag,
-        model: scorer.modelKey,
-        feature: { code, label: featureLabel(code) },
-        source: 'worker',
-      });
+      out.push(anomalyMessage(scorer, scored, i, 'worker'));
       sentAt.push(list[i]!.message.timestampMs);
     }
     // Counted once per sensor and batch: a labelled counter per message would cost more than the scoring.

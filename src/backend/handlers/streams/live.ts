@@ -24,9 +24,9 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 import { LRUCache } from 'lru-cache';
 
-import { featureLabel } from '../../../common/features';
 import type { ResolvedQuery } from '../../../common/query';
 import { DEFAULT_SETTINGS, SETTINGS_LIMITS, type AnomalySecureJsonData } from '../../../common/settings';
+import { anomalyMessage } from '../../live/anomalyMessage';
 import { SensorScorer, unscored, type Reading, type ScoredReadings } from '../../live/sensorScorer';
 import { DynamoTail, KafkaSensorTail, type LiveTail } from '../../live/tails';
 import type { DataSourceSettings, Frame, RequestContext, StreamHandler, StreamSender } from '../../runtime';
@@ -88,31 +88,13 @@ function packetFrame(channel: LiveChannel, scored: ScoredReadings): Frame {
   return frame;
 }
 
+/** The flagged readings of a packet, as messages for the anomalies topic. */
 function anomaliesOf(scorer: SensorScorer, scored: ScoredReadings): AnomalyMessage[] {
   const out: AnomalyMessage[] = [];
   for (let i = 0; i < scored.time.length; i++) {
-    if (!scored.scored[i] || scored.flag[i] !== 1) {
-      continue;
+    if (scored.scored[i] && scored.flag[i] === 1) {
+      out.push(anomalyMessage(scorer, scored, i, 'live'));
     }
-    const readings: AnomalyMessage['readings'] = {};
-    for (const metric of scorer.model.spec.metrics) {
-      const v = scored.values[metric][i]!;
-      readings[metric] = Number.isFinite(v) ? v : null;
-    }
-    const code = scored.explanation[i]!;
-    out.push({
-      version: 1,
-      sensor: scorer.sensorId,
-      time: new Date(scored.time[i]!).toISOString(),
-      timeMs: scored.time[i]!,
-      readings,
-      score: scored.score[i]!,
-      threshold: scored.threshold,
-      anomaly: 1,
-      model: scorer.modelKey,
-      feature: { code, label: featureLabel(code) },
-      source: 'live',
-    });
   }
   return out;
 }

@@ -6,59 +6,75 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter,
+  type CounterConfiguration,
+  Gauge,
+  type GaugeConfiguration,
+  Histogram,
+  type HistogramConfiguration,
+  Registry,
+} from 'prom-client';
+
+/** A metric's configuration without its registry: every metric here registers in the worker's own. */
+type Unregistered<C> = Omit<C, 'registers'>;
 
 export class WorkerMetrics {
   readonly registry = new Registry();
   /** Reading messages handled, by outcome: scored, dropped (no feature row yet), skipped (malformed, no model). */
-  readonly messages = new Counter({
+  readonly messages = this.counter({
     name: 'iotlab_worker_messages_total',
     help: 'Reading messages handled, by outcome (scored, dropped: no feature row, skipped: malformed or no model) and reason',
     labelNames: ['outcome', 'reason'] as const,
-    registers: [this.registry],
   });
-  readonly published = new Counter({
+  readonly published = this.counter({
     name: 'iotlab_worker_published_total',
     help: 'Messages produced to the anomalies topic and acknowledged, by kind (anomaly, normal)',
     labelNames: ['kind'] as const,
-    registers: [this.registry],
   });
-  readonly batches = new Histogram({
+  readonly batches = this.histogram({
     name: 'iotlab_worker_batch_seconds',
     help: 'Time to decode, score, produce and commit one batch',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
   });
-  readonly latency = new Histogram({
+  readonly latency = this.histogram({
     name: 'iotlab_worker_latency_seconds',
     help: 'From a reading message’s Kafka timestamp to its anomaly being acknowledged by the broker',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.registry],
   });
-  readonly lag = new Gauge({
+  readonly lag = this.gauge({
     name: 'iotlab_worker_lag_messages',
     help: 'Messages in the assigned partitions not yet processed (high watermark minus position)',
     labelNames: ['partition'] as const,
-    registers: [this.registry],
   });
-  readonly partitions = new Gauge({
+  readonly partitions = this.gauge({
     name: 'iotlab_worker_assigned_partitions',
     help: 'Partitions of the readings topic this worker owns right now',
-    registers: [this.registry],
   });
-  readonly sensors = new Gauge({
+  readonly sensors = this.gauge({
     name: 'iotlab_worker_sensors',
     help: 'Sensors whose feature windows this worker keeps',
-    registers: [this.registry],
   });
-  readonly warmups = new Counter({
+  readonly warmups = this.counter({
     name: 'iotlab_worker_warmup_messages_total',
     help: 'Messages re-read from before the committed offset to fill the feature windows after a rebalance',
-    registers: [this.registry],
   });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  private counter<L extends string>(config: Unregistered<CounterConfiguration<L>>): Counter<L> {
+    return new Counter({ ...config, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(config: Unregistered<GaugeConfiguration<L>>): Gauge<L> {
+    return new Gauge({ ...config, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(config: Unregistered<HistogramConfiguration<L>>): Histogram<L> {
+    return new Histogram({ ...config, registers: [this.registry] });
   }
 }
 

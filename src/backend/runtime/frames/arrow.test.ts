@@ -94,7 +94,7 @@ describe('encodeFrame: Arrow IPC file per docs/grafana-plugin-protocol.md §5', 
 
   const nanosOf = (ms: number): bigint | undefined => {
     const field = timeField('time', Float64Array.of(ms));
-    return epochMsToNanos(field.values, field)[0];
+    return epochMsToNanos(field)[0];
   };
 
   test('rule 5: whole milliseconds convert exactly even beyond 2^53 ns; fractions to the microsecond', () => {

@@ -14,15 +14,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 
-import {
-  frameLength,
-  isNullable,
-  isNullAt,
-  requireFiniteTime,
-  subMillisecondNanos,
-  type Field,
-  type Frame,
-} from './frame';
+import { forEachTime, frameLength, isNullable, isNullAt, type Field, type Frame, type TimeFieldData } from './frame';
 import { frameMetaJSON, TS_TYPE } from './meta';
 
 /**
@@ -103,7 +95,7 @@ function columnData(field: Field, type: DataType, length: number): Data {
   const common = { type, length, nullCount, nullBitmap } as const;
   switch (field.type) {
     case 'time':
-      return makeData({ ...common, type: type as TimestampNanosecond, data: epochMsToNanos(field.values, field) });
+      return makeData({ ...common, type: type as TimestampNanosecond, data: epochMsToNanos(field) });
     case 'number':
       return makeData({ ...common, type: type as Float64, data: field.values });
     case 'string': {
@@ -123,16 +115,11 @@ const NANOS_PER_MS = 1_000_000n;
  * is rounded to whole microseconds, the precision a double actually holds
  * (see TimeFieldData). Nulls are written as 0; their validity bit says null.
  */
-export function epochMsToNanos(values: Float64Array, field: Field): BigInt64Array {
-  const out = new BigInt64Array(values.length);
-  for (let row = 0; row < values.length; row++) {
-    if (isNullAt(field, row)) {
-      continue;
-    }
-    const ms = requireFiniteTime(field, row, values[row]!);
-    const whole = Math.floor(ms);
-    out[row] = BigInt(whole) * NANOS_PER_MS + BigInt(subMillisecondNanos(ms - whole));
-  }
+export function epochMsToNanos(field: TimeFieldData): BigInt64Array {
+  const out = new BigInt64Array(field.values.length);
+  forEachTime(field, (row, wholeMs, nanos) => {
+    out[row] = BigInt(wholeMs) * NANOS_PER_MS + BigInt(nanos);
+  });
   return out;
 }
 

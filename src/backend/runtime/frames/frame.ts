@@ -168,7 +168,7 @@ export const TIME_SPAN_TEXT = '1677-09-21T00:12:43.146Z to 2262-04-11T23:47:16.8
  * MIN_TIME_MS…MAX_TIME_MS: its nanoseconds would wrap round in int64 and a
  * reading of 2300 would show up in 1715.
  */
-export function requireFiniteTime(field: Field, row: number, ms: number): number {
+function requireFiniteTime(field: Field, row: number, ms: number): number {
   if (!Number.isFinite(ms)) {
     throw new Error(`time field ${JSON.stringify(field.name)}: row ${row} is ${ms}; mark it null or drop the row`);
   }
@@ -179,6 +179,23 @@ export function requireFiniteTime(field: Field, row: number, ms: number): number
     );
   }
   return ms;
+}
+
+/**
+ * Calls `visit` for every row of a time field not marked null, with the time
+ * as whole epoch milliseconds and the nanoseconds below them (rounded to whole
+ * microseconds, see subMillisecondNanos): how both encoders split a time.
+ * Throws on a time neither can write (requireFiniteTime).
+ */
+export function forEachTime(field: TimeFieldData, visit: (row: number, wholeMs: number, nanos: number) => void): void {
+  for (let row = 0; row < field.values.length; row++) {
+    if (isNullAt(field, row)) {
+      continue;
+    }
+    const ms = requireFiniteTime(field, row, field.values[row]!);
+    const whole = Math.floor(ms);
+    visit(row, whole, subMillisecondNanos(ms - whole));
+  }
 }
 
 type FieldOptions = Omit<FieldBase, 'name'>;

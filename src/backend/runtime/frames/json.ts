@@ -1,12 +1,4 @@
-import {
-  frameLength,
-  isNullable,
-  isNullAt,
-  requireFiniteTime,
-  subMillisecondNanos,
-  type Field,
-  type Frame,
-} from './frame';
+import { forEachTime, frameLength, isNullable, isNullAt, type Field, type Frame, type TimeFieldData } from './frame';
 import { frameMetaJSON, TS_TYPE } from './meta';
 
 /**
@@ -128,7 +120,7 @@ function frameDataJSON(frame: Frame): FrameDataJSON {
 function columnJSON(field: Field, length: number): ColumnJSON {
   switch (field.type) {
     case 'time':
-      return timeColumnJSON(field.values, field, length);
+      return timeColumnJSON(field, length);
     case 'number':
       return numberColumnJSON(field.values, field, length);
     case 'string':
@@ -146,22 +138,15 @@ function plainColumnJSON(field: Field, length: number, valueAt: (row: number) =>
   return { values, entities: null, nanos: null };
 }
 
-function timeColumnJSON(times: Float64Array, field: Field, length: number): ColumnJSON {
-  const values = new Array<number | null>(length);
+function timeColumnJSON(field: TimeFieldData, length: number): ColumnJSON {
+  const values = new Array<number | null>(length).fill(null);
   const nanos = new Array<number>(length).fill(0);
   let anyNanos = false;
-  for (let row = 0; row < length; row++) {
-    if (isNullAt(field, row)) {
-      values[row] = null;
-      continue;
-    }
-    const ms = requireFiniteTime(field, row, times[row]!);
-    const whole = Math.floor(ms);
-    const remainder = subMillisecondNanos(ms - whole);
-    values[row] = whole;
+  forEachTime(field, (row, wholeMs, remainder) => {
+    values[row] = wholeMs;
     nanos[row] = remainder;
     anyNanos ||= remainder !== 0;
-  }
+  });
   return { values, entities: null, nanos: anyNanos ? nanos : null };
 }
 

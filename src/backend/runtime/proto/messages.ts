@@ -112,7 +112,7 @@ export interface WireCallResourceResponse {
   body: Uint8Array;
 }
 
-/** SubscribeStreamResponse.Status and PublishStreamResponse.Status share numbers. */
+/** StreamStatusResponse.Status (the SDK's SubscribeStreamResponse and PublishStreamResponse share it). */
 export const enum WireStreamStatus {
   OK = 0,
   NOT_FOUND = 1,

@@ -20,6 +20,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { METRICS, type Metric } from '../../common/query';
+import { lowerBound, upperBound } from '../async/sortedSearch';
 import type { ReadRangeRequest } from './dynamoReadings';
 import type { ReadResult, ReadStats, SensorSeries, SkipCounts } from './types';
 
@@ -56,35 +57,6 @@ interface Span {
   series: SensorSeries;
   coveredFrom: number;
   coveredTo: number;
-}
-
-function lowerBound(time: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid]! < t) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
-}
-
-/** First index with time > t. */
-function upperBound(time: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid]! <= t) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
 }
 
 function sliceSeries(series: SensorSeries, from: number, to: number): SensorSeries {

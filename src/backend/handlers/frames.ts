@@ -208,6 +208,20 @@ export function anomalyFrame(outcome: SensorOutcome): Frame {
 }
 
 /** Anomalies per interval-aligned bucket of the range, empty buckets 0 (what alert rules evaluate). */
+/**
+ * The non-zero counts of a tally, each followed by what it counts, for a
+ * notice: `{ bad_time: 3, no_readings: 1 }` → "3 bad_time, 1 no_readings".
+ */
+export function countsText(
+  counts: Readonly<Partial<Record<string, number>>>,
+  what: (key: string) => string = (key) => key
+): string {
+  return Object.entries(counts)
+    .filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0)
+    .map(([key, n]) => `${n} ${what(key)}`)
+    .join(', ');
+}
+
 export interface Counts {
   time: Float64Array;
   count: Float64Array;

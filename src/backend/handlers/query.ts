@@ -16,9 +16,10 @@
 import { parseDuration, LIMITS, type ResolvedQuery, resolveQuery } from '../../common/query';
 import type { DataQuery, Frame, Notice, RequestContext } from '../runtime';
 import { mapLimited } from '../async/mapLimited';
+import { lowerBound } from '../async/sortedSearch';
 import { countPerInterval } from '../scoring/counts';
 import { featureSpecOf, warmupMs } from '../scoring/features';
-import { lowerBound, type RangeScores } from '../scoring/pool';
+import type { RangeScores } from '../scoring/pool';
 import type { DropCounts, FeatureSpec } from '../scoring/types';
 import type { ReadStats, SensorSeries } from '../sources/types';
 import type { Connections } from './connections';
@@ -26,6 +27,7 @@ import { toQueryError } from './errors';
 import {
   anomalyFrame,
   countFrame,
+  countsText,
   emptyOutcome,
   noDataFrame,
   type Counts,
@@ -194,20 +196,14 @@ function readNotices(stats: ReadStats, table: string): Notice[] {
     });
   }
   if (stats.itemsSkipped > 0) {
-    const reasons = Object.entries(stats.skipReasons)
-      .map(([reason, n]) => `${n} ${reason}`)
-      .join(', ');
     notices.push({
       severity: 'warning',
-      text: `${stats.itemsSkipped} items of table ${table} were skipped as malformed (${reasons}).`,
+      text: `${stats.itemsSkipped} items of table ${table} were skipped as malformed (${countsText(stats.skipReasons)}).`,
     });
   }
-  const missing = Object.entries(stats.missingReadings);
-  if (missing.length > 0) {
-    notices.push({
-      severity: 'info',
-      text: `Items without some readings: ${missing.map(([metric, n]) => `${n} without ${metric}`).join(', ')}.`,
-    });
+  const missing = countsText(stats.missingReadings, (metric) => `without ${metric}`);
+  if (missing) {
+    notices.push({ severity: 'info', text: `Items without some readings: ${missing}.` });
   }
   return notices;
 }

@@ -20,7 +20,7 @@ import { SourceError } from '../sources/errors';
 import { historyIdentity, windowIdentity } from '../sources/modelStore';
 import type { SensorSeries } from '../sources/types';
 import type { Connections, ModelPersistence } from './connections';
-import type { ModelInfo } from './frames';
+import { countsText, type ModelInfo } from './frames';
 import type { ScoringServices } from './services';
 
 export interface ModelRequest {
@@ -58,10 +58,7 @@ function trainingWindow(trainingWindowText: string, rangeFromMs: number): { from
 }
 
 function tooFewNotice(result: TooFewRows, where: string): Notice {
-  const reasons = Object.entries(result.dropped)
-    .filter(([, n]) => n > 0)
-    .map(([reason, n]) => `${n} ${reason.replace('_', ' ')}`)
-    .join(', ');
+  const reasons = countsText(result.dropped, (reason) => reason.replace('_', ' '));
   return {
     severity: 'warning',
     text:
@@ -82,12 +79,9 @@ async function historyData(
   try {
     const { series, stats } = await connections.history().loadHistory(sensor, signal);
     if (stats.rowsSkipped > 0) {
-      const reasons = Object.entries(stats.skipReasons)
-        .map(([reason, n]) => `${n} ${reason}`)
-        .join(', ');
       notices.push({
         severity: 'info',
-        text: `Training history ${where}: ${stats.rowsSkipped} of ${stats.rowsRead} rows skipped (${reasons}).`,
+        text: `Training history ${where}: ${stats.rowsSkipped} of ${stats.rowsRead} rows skipped (${countsText(stats.skipReasons)}).`,
       });
     }
     return { identity: historyIdentity(bucket, key, stats.etag), where, load: async () => [series] };

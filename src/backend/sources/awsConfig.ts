@@ -199,39 +199,34 @@ export function resolveAwsConnection(
   };
 }
 
-function requestHandler(tuning: ClientTuning) {
+/** What the DynamoDB and S3 clients share: where, as whom, and how hard to try. */
+function clientConfig(conn: AwsConnection, endpoint: string | undefined, tuning: Partial<ClientTuning>) {
+  const t = { ...DEFAULT_TUNING, ...tuning };
   return {
-    connectionTimeout: tuning.connectionTimeoutMs,
-    requestTimeout: tuning.requestTimeoutMs,
-    throwOnRequestTimeout: true,
+    region: conn.region,
+    credentials: conn.credentials,
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts: t.maxAttempts,
+    retryMode: t.retryMode,
+    requestHandler: {
+      connectionTimeout: t.connectionTimeoutMs,
+      requestTimeout: t.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   };
 }
 
 export function createDynamoClient(conn: AwsConnection, tuning: Partial<ClientTuning> = {}): DynamoDBClient {
-  const t = { ...DEFAULT_TUNING, ...tuning };
-  return new DynamoDBClient({
-    region: conn.region,
-    credentials: conn.credentials,
-    ...(conn.endpoint ? { endpoint: conn.endpoint } : {}),
-    maxAttempts: t.maxAttempts,
-    retryMode: t.retryMode,
-    requestHandler: requestHandler(t),
-  });
+  return new DynamoDBClient(clientConfig(conn, conn.endpoint, tuning));
 }
 
 export function createS3Client(conn: AwsConnection, tuning: Partial<ClientTuning> = {}): S3Client {
-  const t = { ...DEFAULT_TUNING, ...tuning };
   return new S3Client({
-    region: conn.region,
-    credentials: conn.credentials,
-    ...(conn.s3Endpoint ? { endpoint: conn.s3Endpoint } : {}),
+    ...clientConfig(conn, conn.s3Endpoint, tuning),
     forcePathStyle: conn.s3ForcePathStyle,
     // The SDK's default checksums stream uploads as aws-chunked bodies, which some S3-compatible
     // servers store framing and all (a silently corrupted object): checksum only when required.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: t.maxAttempts,
-    retryMode: t.retryMode,
-    requestHandler: requestHandler(t),
   });
 }

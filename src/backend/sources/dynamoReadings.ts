@@ -39,6 +39,7 @@ import {
 import { mapLimited } from '../async/mapLimited';
 import { awaitShared } from '../async/awaitShared';
 import { cancelledError, describeAwsError, SourceError } from './errors';
+import { checkedName } from './names';
 import {
   AUTO_SECONDS_BELOW,
   decodeItem,
@@ -83,16 +84,9 @@ export function dynamoConfigFromSettings(
   json: AnomalyDataSourceOptions,
   conn: { describeDynamo: string; secrets: readonly string[] }
 ): DynamoSourceConfig {
-  const table = json.table?.trim();
-  if (!table) {
-    throw new SourceError('config', 'table: required (the DynamoDB table holding live readings)');
-  }
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
-    throw new SourceError(
-      'config',
-      `table: must be 3 to 255 characters of letters, digits, "_", "-" or "." (got "${table.slice(0, 60)}")`
-    );
-  }
+  const table = checkedName('table', json.table, 'dynamoTable', {
+    required: 'the DynamoDB table holding live readings',
+  });
   const maxItems = checkNumericSetting('maxItemsPerQuery', json.maxItemsPerQuery ?? DEFAULT_SETTINGS.maxItemsPerQuery);
   if (!maxItems.ok) {
     throw new SourceError('config', maxItems.message);

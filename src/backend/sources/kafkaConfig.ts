@@ -19,6 +19,7 @@ import {
   type KafkaSaslMechanism,
 } from '../../common/settings';
 import { SourceError } from './errors';
+import { checkedName } from './names';
 import { parseAttributePath, type ItemShape } from './parsing';
 
 /** The SASL mechanism names the Kafka protocol (and the client) use. */
@@ -81,15 +82,8 @@ export function parseBrokers(text: string | undefined): string[] {
   return entries;
 }
 
-/** Kafka's legal topic names. */
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
-
 function parseTopic(field: string, value: string | undefined, fallback: string): string {
-  const topic = value?.trim() || fallback;
-  if (!TOPIC.test(topic) || topic === '.' || topic === '..') {
-    throw configError(field, `must be 1 to 249 letters, digits, ".", "_" or "-" (got "${topic.slice(0, 80)}")`);
-  }
-  return topic;
+  return checkedName(field, value, 'kafkaTopic', { fallback });
 }
 
 function parsePath(field: string, value: string | undefined, fallback: string, allowEmpty: boolean): string[] {

@@ -25,6 +25,7 @@ import { METRICS, type Metric } from '../../common/query';
 import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions, type TimestampUnit } from '../../common/settings';
 import { awaitShared } from '../async/awaitShared';
 import { cancelledError, describeAwsError, SourceError } from './errors';
+import { checkedName } from './names';
 import { decodeItem, type ItemShape } from './parsing';
 import { SeriesBuilder } from './seriesBuilder';
 import type { HistoryResult, HistoryStats, SensorSeries } from './types';
@@ -43,16 +44,9 @@ export function s3ConfigFromSettings(
   json: AnomalyDataSourceOptions,
   conn: { describeS3: string; secrets: readonly string[] }
 ): S3HistoryConfig {
-  const bucket = json.historyBucket?.trim();
-  if (!bucket) {
-    throw new SourceError('config', 'historyBucket: required (the S3 bucket holding the training CSVs)');
-  }
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new SourceError(
-      'config',
-      `historyBucket: must be an S3 bucket name (3-63 lower-case letters, digits, "." or "-"; got "${bucket.slice(0, 70)}")`
-    );
-  }
+  const bucket = checkedName('historyBucket', json.historyBucket, 's3Bucket', {
+    required: 'the S3 bucket holding the training CSVs',
+  });
   const keyTemplate = json.historyKeyTemplate?.trim() || DEFAULT_SETTINGS.historyKeyTemplate;
   return {
     bucket,

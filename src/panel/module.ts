@@ -1,4 +1,12 @@
-import { FieldColorModeId, FieldConfigProperty, FieldType, PanelPlugin } from '@grafana/data';
+import {
+  type Field,
+  FieldColorModeId,
+  type FieldConfigEditorBuilder,
+  FieldConfigProperty,
+  FieldType,
+  PanelPlugin,
+  type SelectableValue,
+} from '@grafana/data';
 import {
   GraphDrawStyle,
   type GraphFieldConfig,
@@ -31,6 +39,77 @@ const GRAPH_DEFAULTS: GraphFieldConfig = {
   axisBorderShow: false,
 };
 
+const notPoints = (config: GraphFieldConfig) => config.drawStyle !== GraphDrawStyle.Points;
+
+/** One of the readings' line style options (category "Graph styles"); its default comes from GRAPH_DEFAULTS. */
+type StyleOption = {
+  path: keyof GraphFieldConfig;
+  name: string;
+  description?: string;
+  showIf?: (config: GraphFieldConfig) => boolean;
+  shouldApply?: (field: Field) => boolean;
+} & (
+  | { editor: 'radio'; options: Array<SelectableValue<unknown>> }
+  | { editor: 'slider'; min: number; max: number }
+  | { editor: 'switch' }
+);
+
+/** The time series panel's style options, in its order. */
+const STYLE_OPTIONS: StyleOption[] = [
+  { editor: 'radio', path: 'drawStyle', name: 'Style', options: graphFieldOptions.drawStyle },
+  {
+    editor: 'radio',
+    path: 'lineInterpolation',
+    name: 'Line interpolation',
+    options: graphFieldOptions.lineInterpolation,
+    showIf: (config) => config.drawStyle === GraphDrawStyle.Line,
+  },
+  { editor: 'slider', path: 'lineWidth', name: 'Line width', min: 0, max: 10, showIf: notPoints },
+  { editor: 'slider', path: 'fillOpacity', name: 'Fill opacity', min: 0, max: 100, showIf: notPoints },
+  {
+    editor: 'radio',
+    path: 'gradientMode',
+    name: 'Gradient mode',
+    options: graphFieldOptions.fillGradient,
+    showIf: notPoints,
+  },
+  {
+    editor: 'switch',
+    path: 'spanNulls',
+    name: 'Connect null values',
+    shouldApply: (field) => field.type !== FieldType.time,
+  },
+  {
+    editor: 'radio',
+    path: 'showPoints',
+    name: 'Show points',
+    description: 'Points on every reading; anomaly markers are drawn whatever this says.',
+    options: graphFieldOptions.showPoints,
+    showIf: notPoints,
+  },
+  { editor: 'slider', path: 'pointSize', name: 'Point size', min: 1, max: 40 },
+];
+
+function addStyleOption(builder: FieldConfigEditorBuilder<GraphFieldConfig>, option: StyleOption): void {
+  const { path, name, description, showIf, shouldApply } = option;
+  const common = { path, name, description, showIf, shouldApply, category: STYLES };
+  switch (option.editor) {
+    case 'radio':
+      builder.addRadio({ ...common, defaultValue: GRAPH_DEFAULTS[path], settings: { options: option.options } });
+      return;
+    case 'slider':
+      builder.addSliderInput({
+        ...common,
+        defaultValue: GRAPH_DEFAULTS[path] as number,
+        settings: { min: option.min, max: option.max, step: 1 },
+      });
+      return;
+    case 'switch':
+      builder.addBooleanSwitch({ ...common, defaultValue: GRAPH_DEFAULTS[path] as boolean });
+      return;
+  }
+}
+
 export const plugin = new PanelPlugin<AnomalyPanelOptions, GraphFieldConfig>(AnomalyPanel)
   .setMigrationHandler((panel) => migrateOptions(panel.options), needsMigration)
   .useFieldConfig({
@@ -43,69 +122,7 @@ export const plugin = new PanelPlugin<AnomalyPanelOptions, GraphFieldConfig>(Ano
       },
     },
     useCustomConfig: (builder) => {
-      builder
-        .addRadio({
-          path: 'drawStyle',
-          name: 'Style',
-          category: STYLES,
-          defaultValue: GRAPH_DEFAULTS.drawStyle,
-          settings: { options: graphFieldOptions.drawStyle },
-        })
-        .addRadio({
-          path: 'lineInterpolation',
-          name: 'Line interpolation',
-          category: STYLES,
-          defaultValue: GRAPH_DEFAULTS.lineInterpolation,
-          settings: { options: graphFieldOptions.lineInterpolation },
-          showIf: (config) => config.drawStyle === GraphDrawStyle.Line,
-        })
-        .addSliderInput({
-          path: 'lineWidth',
-          name: 'Line width',
-          category: STYLES,
-          defaultValue: GRAPH_DEFAULTS.lineWidth,
-          settings: { min: 0, max: 10, step: 1 },
-          showIf: (config) => config.drawStyle !== GraphDrawStyle.Points,
-        })
-        .addSliderInput({
-          path: 'fillOpacity',
-          name: 'Fill opacity',
-          category: STYLES,
-          defaultValue: GRAPH_DEFAULTS.fillOpacity,
-          settings: { min: 0, max: 100, step: 1 },
-          showIf: (config) => config.drawStyle !== GraphDrawStyle.Points,
-        })
-        .addRadio({
-          path: 'gradientMode',
-          name: 'Gradient mode',
-          category: STYLES,
-          defaultValue: GRAPH_DEFAULTS.gradientMode,
-          settings: { options: graphFieldOptions.fillGradient },
-          showIf: (config) => config.drawStyle !== GraphDrawStyle.Points,
-        })
-        .addBooleanSwitch({
-          path: 'spanNulls',
-          name: 'Connect null values',
-          category: STYLES,
-          defaultValue: false,
-          shouldApply: (field) => field.type !== FieldType.time,
-        })
-        .addRadio({
-          path: 'showPoints',
-          name: 'Show points',
-          description: 'Points on every reading; anomaly markers are drawn whatever this says.',
-          category: STYLES,
-          defaultValue: GRAPH_DEFAULTS.showPoints,
-          settings: { options: graphFieldOptions.showPoints },
-          showIf: (config) => config.drawStyle !== GraphDrawStyle.Points,
-        })
-        .addSliderInput({
-          path: 'pointSize',
-          name: 'Point size',
-          category: STYLES,
-          defaultValue: GRAPH_DEFAULTS.pointSize,
-          settings: { min: 1, max: 40, step: 1 },
-        });
+      STYLE_OPTIONS.forEach((option) => addStyleOption(builder, option));
       commonOptionsBuilder.addAxisConfig(builder, GRAPH_DEFAULTS);
       commonOptionsBuilder.addHideFrom(builder);
       builder.addSelect({

@@ -1,19 +1,13 @@
-import { InlineField, Input } from '@grafana/ui';
+import { Input } from '@grafana/ui';
 import { useId } from 'react';
 
-import type { QueryFieldError } from '../common/query';
+import { QueryField, type QueryFieldProps } from './QueryField';
 import { useCommitOnBlur } from './useCommitOnBlur';
 
-interface Props {
-  label: string;
-  tooltip: string;
-  /** The query's dotted path, matched against validation errors. */
-  path: string;
+interface Props extends QueryFieldProps {
   value: string | undefined;
   /** What the backend uses when the field is left empty. */
   placeholder: string;
-  error: QueryFieldError | undefined;
-  labelWidth: number;
   width?: number;
   /** The trimmed text, or undefined for "use the default". */
   onCommit: (value: string | undefined) => void;
@@ -24,17 +18,7 @@ interface Props {
  * query model's own validation names the field and its range when it is not a
  * duration or out of range, and the editor then does not run the query.
  */
-export function DurationField({
-  label,
-  tooltip,
-  path,
-  value,
-  placeholder,
-  error,
-  labelWidth,
-  width = 12,
-  onCommit,
-}: Props) {
+export function DurationField({ value, placeholder, width = 12, onCommit, ...field }: Props) {
   const id = useId();
   const input = useCommitOnBlur(value ?? '', (text) => {
     const next = text === '' ? undefined : text;
@@ -42,17 +26,9 @@ export function DurationField({
       onCommit(next);
     }
   });
-  const invalid = error?.field === path;
   return (
-    <InlineField
-      label={label}
-      labelWidth={labelWidth}
-      tooltip={tooltip}
-      htmlFor={id}
-      invalid={invalid}
-      error={invalid ? error?.message : undefined}
-    >
+    <QueryField {...field} htmlFor={id}>
       <Input id={id} type="text" width={width} placeholder={placeholder} {...input} />
-    </InlineField>
+    </QueryField>
   );
 }

@@ -1,14 +1,5 @@
 import type { SelectableValue } from '@grafana/data';
-import {
-  Checkbox,
-  FieldValidationMessage,
-  InlineField,
-  InlineFieldRow,
-  InlineLabel,
-  RadioButtonGroup,
-  Stack,
-  Text,
-} from '@grafana/ui';
+import { Checkbox, FieldValidationMessage, InlineFieldRow, InlineLabel, Stack, Text } from '@grafana/ui';
 
 import {
   FEATURE_SET_DESCRIPTIONS,
@@ -21,6 +12,7 @@ import {
 } from '../common/features';
 import { DEFAULT_QUERY, type Metric, type QueryFieldError } from '../common/query';
 import { testIds } from '../testIds';
+import { RadioField } from './QueryField';
 
 const FEATURE_SET_LABELS: Record<FeatureSet, string> = {
   default: 'Default',
@@ -67,15 +59,16 @@ export function FeatureSetField({ featureSet, transforms, metrics, error, labelW
   return (
     <Stack direction="column" gap={0.5}>
       <InlineFieldRow>
-        <InlineField
+        <RadioField
           label="Feature set"
           labelWidth={labelWidth}
           tooltip="What the model computes from the readings it sees. Time itself is never a feature; time of day can be."
-          invalid={invalid('featureSet')}
-          error={invalid('featureSet') ? error?.message : undefined}
-        >
-          <RadioButtonGroup aria-label="Feature set" options={FEATURE_SET_OPTIONS} value={set} onChange={chooseSet} />
-        </InlineField>
+          path="featureSet"
+          error={error}
+          options={FEATURE_SET_OPTIONS}
+          value={set}
+          onChange={chooseSet}
+        />
       </InlineFieldRow>
       <div data-testid={testIds.queryEditor.featureSetDescription}>
         <Text color="secondary" variant="bodySmall">

@@ -1,7 +1,7 @@
-import { InlineField, InlineSwitch, Input } from '@grafana/ui';
+import { InlineSwitch, Input } from '@grafana/ui';
 import { useId } from 'react';
 
-import type { QueryFieldError } from '../common/query';
+import { QueryField, type QueryFieldProps } from './QueryField';
 import { useCommitOnBlur } from './useCommitOnBlur';
 
 export type NumberValue = number | 'auto' | undefined;
@@ -9,19 +9,13 @@ export type NumberValue = number | 'auto' | undefined;
 /** Grafana's Input counts an addon in its width; the "auto" switch takes about 11 grid units. */
 const AUTO_SWITCH_WIDTH = 11;
 
-interface Props {
-  label: string;
-  tooltip: string;
-  /** The query's dotted path, matched against validation errors. */
-  path: string;
+interface Props extends QueryFieldProps {
   value: NumberValue;
   /** Shown as placeholder: what the backend uses when the field is left empty. */
   defaultValue: number | 'auto';
   /** Offer an "auto" switch beside the number. */
   allowAuto?: boolean;
-  error: QueryFieldError | undefined;
   width?: number;
-  labelWidth: number;
   /** A number, 'auto', or undefined for "use the default". */
   onCommit: (value: NumberValue) => void;
   /** Text that does not parse as a number (undefined clears it). */
@@ -33,20 +27,8 @@ interface Props {
  * run a query, and keeps unparsable text as a draft so the validation message
  * names the field instead of the text silently disappearing.
  */
-export function NumberField(props: Props) {
-  const {
-    label,
-    tooltip,
-    path,
-    value,
-    defaultValue,
-    allowAuto,
-    error,
-    width = 12,
-    labelWidth,
-    onCommit,
-    onDraft,
-  } = props;
+export function NumberField({ value, defaultValue, allowAuto, width = 12, onCommit, onDraft, ...field }: Props) {
+  const { label, path } = field;
   const id = useId();
   const switchId = useId();
   const isAuto = value === 'auto';
@@ -67,16 +49,8 @@ export function NumberField(props: Props) {
     onDraft(path, text);
   });
 
-  const invalid = error?.field === path;
   return (
-    <InlineField
-      label={label}
-      labelWidth={labelWidth}
-      tooltip={tooltip}
-      htmlFor={id}
-      invalid={invalid}
-      error={invalid ? error?.message : undefined}
-    >
+    <QueryField {...field} htmlFor={id}>
       <Input
         id={id}
         type="text"
@@ -102,7 +76,7 @@ export function NumberField(props: Props) {
           )
         }
       />
-    </InlineField>
+    </QueryField>
   );
 }
 

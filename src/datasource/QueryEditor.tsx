@@ -3,11 +3,9 @@ import {
   Alert,
   Combobox,
   type ComboboxOption,
-  InlineField,
   InlineFieldRow,
   InlineSwitch,
   MultiCombobox,
-  RadioButtonGroup,
   Stack,
   Text,
 } from '@grafana/ui';
@@ -35,6 +33,7 @@ import type { DataSource } from './datasource';
 import { DurationField } from './DurationField';
 import { FeatureSetField } from './FeatureSetField';
 import { NumberField, type NumberValue } from './NumberField';
+import { QueryField, RadioField } from './QueryField';
 import { type Drafts, type EditorMode, findQueryError, visibleFields } from './queryValidation';
 import type { AnomalyDataSourceOptions, AnomalyQuery } from './types';
 
@@ -144,12 +143,11 @@ export function QueryEditor(props: Props) {
   const model = query.model ?? DEFAULT_QUERY.model;
   const queryType = query.queryType ?? DEFAULT_QUERY.queryType;
   const training = query.isolationForest?.training ?? DEFAULT_QUERY.isolationForest.training;
-  const liveSource = query.liveSource ?? DEFAULT_QUERY.liveSource;
   const metricOptions = useMemo(() => metricChoices(variables), [variables]);
   const expandedMetrics = datasource.applyTemplateVariables(query, {}).metrics ?? DEFAULT_QUERY.metrics;
   const visible = visibleFields(query, mode);
-  const fieldProps = (path: string) => validationProps(error, path);
-  const numberProps = { error, labelWidth: LABEL_WIDTH, onDraft: setDraft };
+  const fieldProps = { error, labelWidth: LABEL_WIDTH };
+  const numberProps = { ...fieldProps, onDraft: setDraft };
   const hint = contaminationHint({
     contamination: query.contamination ?? DEFAULT_QUERY.contamination,
     model,
@@ -161,19 +159,15 @@ export function QueryEditor(props: Props) {
     <Stack direction="column" gap={0.5} data-testid={testIds.queryEditor.container}>
       {mode === 'query' && (
         <InlineFieldRow>
-          <InlineField
+          <RadioField
+            {...fieldProps}
             label="Query type"
-            labelWidth={LABEL_WIDTH}
             tooltip="What the query returns"
-            {...fieldProps('queryType')}
-          >
-            <RadioButtonGroup
-              aria-label="Query type"
-              options={QUERY_TYPE_OPTIONS}
-              value={queryType}
-              onChange={(next) => update({ queryType: next })}
-            />
-          </InlineField>
+            path="queryType"
+            options={QUERY_TYPE_OPTIONS}
+            value={queryType}
+            onChange={(next) => update({ queryType: next })}
+          />
           {queryType === 'anomaly_count' && (
             <DurationField
               label="Count interval"
@@ -192,12 +186,12 @@ export function QueryEditor(props: Props) {
         </InlineFieldRow>
       )}
       <InlineFieldRow>
-        <InlineField
+        <QueryField
+          {...fieldProps}
           label="Sensors"
-          labelWidth={LABEL_WIDTH}
           grow
           tooltip="Sensor ids, or a template variable such as $sensor. Leave empty for every sensor in the table."
-          {...fieldProps('sensors')}
+          path="sensors"
         >
           <MultiCombobox<string>
             aria-label="Sensors"
@@ -208,14 +202,14 @@ export function QueryEditor(props: Props) {
             value={query.sensors ?? []}
             onChange={(options) => update({ sensors: options.map((o) => o.value) })}
           />
-        </InlineField>
+        </QueryField>
       </InlineFieldRow>
       <InlineFieldRow>
-        <InlineField
+        <QueryField
+          {...fieldProps}
           label="Metric"
-          labelWidth={LABEL_WIDTH}
           tooltip="The reading plotted and reported as the series value (may be a template variable)"
-          {...fieldProps('metric')}
+          path="metric"
         >
           <Combobox<string>
             aria-label="Metric"
@@ -225,13 +219,14 @@ export function QueryEditor(props: Props) {
             value={query.metric ?? DEFAULT_QUERY.metric}
             onChange={(option) => update({ metric: option.value as Metric })}
           />
-        </InlineField>
-        <InlineField
+        </QueryField>
+        <QueryField
           label="Model readings"
           labelWidth={16}
           grow
           tooltip="The readings the model sees together; its features are computed from these."
-          {...fieldProps('metrics')}
+          path="metrics"
+          error={error}
         >
           <MultiCombobox<string>
             aria-label="Model readings"
@@ -240,7 +235,7 @@ export function QueryEditor(props: Props) {
             value={query.metrics ?? DEFAULT_QUERY.metrics}
             onChange={(options) => update({ metrics: options.map((o) => o.value as Metric) })}
           />
-        </InlineField>
+        </QueryField>
       </InlineFieldRow>
       <FeatureSetField
         featureSet={query.featureSet}
@@ -251,14 +246,14 @@ export function QueryEditor(props: Props) {
         onChange={update}
       />
       <InlineFieldRow>
-        <InlineField label="Model" labelWidth={LABEL_WIDTH} {...fieldProps('model')}>
-          <RadioButtonGroup
-            aria-label="Model"
-            options={MODEL_OPTIONS}
-            value={model}
-            onChange={(m) => update({ model: m })}
-          />
-        </InlineField>
+        <RadioField
+          {...fieldProps}
+          label="Model"
+          path="model"
+          options={MODEL_OPTIONS}
+          value={model}
+          onChange={(m) => update({ model: m })}
+        />
         <NumberField
           {...numberProps}
           label="Contamination"
@@ -299,14 +294,14 @@ export function QueryEditor(props: Props) {
       </InlineFieldRow>
       {model === 'isolation_forest' && (
         <InlineFieldRow>
-          <InlineField label="Training" labelWidth={LABEL_WIDTH} {...fieldProps('isolationForest.training')}>
-            <RadioButtonGroup
-              aria-label="Training"
-              options={TRAINING_OPTIONS}
-              value={training}
-              onChange={(next) => updateParams('isolationForest', { training: next })}
-            />
-          </InlineField>
+          <RadioField
+            {...fieldProps}
+            label="Training"
+            path="isolationForest.training"
+            options={TRAINING_OPTIONS}
+            value={training}
+            onChange={(next) => updateParams('isolationForest', { training: next })}
+          />
           {training === 'window' && (
             <DurationField
               label="Training window"
@@ -324,7 +319,6 @@ export function QueryEditor(props: Props) {
       {mode === 'query' && (
         <LiveFields
           query={query}
-          liveSource={liveSource}
           kafkaConfigured={datasource.kafkaConfigured}
           error={error}
           onDraft={setDraft}
@@ -342,7 +336,6 @@ export function QueryEditor(props: Props) {
 
 interface LiveFieldsProps {
   query: AnomalyQuery;
-  liveSource: LiveSource;
   kafkaConfigured: boolean;
   error: QueryFieldError | undefined;
   onDraft: (path: string, text: string | undefined) => void;
@@ -350,31 +343,34 @@ interface LiveFieldsProps {
 }
 
 /** Live scoring: the switch, where new readings come from, and how much of a Kafka topic to replay. */
-function LiveFields({ query, liveSource, kafkaConfigured, error, onDraft, update }: LiveFieldsProps) {
+function LiveFields({ query, kafkaConfigured, error, onDraft, update }: LiveFieldsProps) {
+  const liveSource = query.liveSource ?? DEFAULT_QUERY.liveSource;
   return (
     <>
       <InlineFieldRow>
-        <InlineField
+        <QueryField
           label="Live"
           labelWidth={LABEL_WIDTH}
           tooltip="Keep scoring new readings as they arrive (Grafana Live), with the same model"
-          {...validationProps(error, 'live')}
+          path="live"
+          error={error}
         >
           <InlineSwitch
             aria-label="Live"
             value={query.live ?? DEFAULT_QUERY.live}
             onChange={(event) => update({ live: event.currentTarget.checked || undefined })}
           />
-        </InlineField>
+        </QueryField>
         {query.live && (
-          <InlineField label="Live source" labelWidth={14} {...validationProps(error, 'liveSource')}>
-            <RadioButtonGroup
-              aria-label="Live source"
-              options={LIVE_SOURCE_OPTIONS}
-              value={liveSource}
-              onChange={(next) => update({ liveSource: next })}
-            />
-          </InlineField>
+          <RadioField
+            label="Live source"
+            labelWidth={14}
+            path="liveSource"
+            error={error}
+            options={LIVE_SOURCE_OPTIONS}
+            value={liveSource}
+            onChange={(next) => update({ liveSource: next })}
+          />
         )}
         {query.live && liveSource === 'kafka' && (
           <NumberField
@@ -486,11 +482,6 @@ async function fetchSensorList(datasource: DataSource): Promise<SensorList> {
   } catch (e) {
     return { sensors: [], error: e instanceof Error ? e.message : String(e) };
   }
-}
-
-function validationProps(error: QueryFieldError | undefined, path: string) {
-  const invalid = error?.field === path;
-  return { invalid, error: invalid ? error?.message : undefined };
 }
 
 function metricChoices(variables: string[]): Array<ComboboxOption<string>> {

@@ -43,8 +43,9 @@ export { dropIncompleteRows, matrixFromFlat, matrixFromRows, percentileLinear, t
 export type { Explanation } from './explanation';
 export { StandardScaler } from './scaler';
 export type { StandardScalerJson } from './scaler';
-export { IsolationForest, averagePathLength, resolveIsolationForestOptions } from './isolationForest';
+export { IsolationForest, averagePathLength, growTrees, resolveIsolationForestOptions } from './isolationForest';
 export type {
+  ForestPart,
   Detection,
   IsolationForestJson,
   IsolationForestOptions,

@@ -1,4 +1,4 @@
-import { averagePathLength, IsolationForest } from './isolationForest';
+import { averagePathLength, growTrees, IsolationForest } from './isolationForest';
 import { percentileLinear } from './matrix';
 import { rocAuc, spearman } from '../../tests/parity/metrics';
 import { loadFixture } from '../../tests/parity/loadFixture';
@@ -82,6 +82,26 @@ describe('IsolationForest behaviour', () => {
     const a = IsolationForest.fit(small, { seed: 7 }).scoreSamples(small);
     expect(IsolationForest.fit(small, { seed: 7 }).scoreSamples(small)).toEqual(a);
     expect(IsolationForest.fit(small, { seed: 8 }).scoreSamples(small)).not.toEqual(a);
+  });
+
+  it.each([
+    [[0, 100]],
+    [[0, 50, 100]],
+    [[0, 13, 37, 38, 100]],
+  ])('is the same forest when grown in parts %j (each tree seeded on its own), offset included', (cuts) => {
+    const options = { seed: 5, contamination: 0.05, maxFeatures: 0.75 };
+    const whole = IsolationForest.fit(small, options);
+    const parts = cuts.slice(1).map((end, k) => growTrees(small, options, cuts[k]!, end));
+    const unfitted = IsolationForest.fromParts(options, parts);
+    const joined = unfitted.withTrainingScores(unfitted.scoreSamples(small));
+    expect(JSON.stringify(joined)).toBe(JSON.stringify(whole));
+    expect(joined.scoreSamples(small)).toEqual(whole.scoreSamples(small));
+  });
+
+  it('refuses parts that are not consecutive trees of one forest', () => {
+    const options = { seed: 5 };
+    expect(() => IsolationForest.fromParts(options, [growTrees(small, options, 10, 20)])).toThrow(/consecutive/);
+    expect(() => growTrees(small, options, 90, 101)).toThrow(/trees/);
   });
 
   it('round-trips through JSON text with identical scores', () => {

@@ -62,3 +62,15 @@ export class Xoshiro128 {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/**
+ * A seed for stream `stream` of a run seeded `seed` (e.g. tree t of a forest):
+ * SplitMix32's mixer over the pair, so neighbouring streams are unrelated and
+ * each can be generated on its own, in any order, on any thread.
+ */
+export function streamSeed(seed: number, stream: number): number {
+  let z = (seed + Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}

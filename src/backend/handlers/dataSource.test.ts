@@ -173,7 +173,7 @@ describe('query: anomalies', () => {
     const [frame] = await source.instance.query(
       dataQuery(
         { sensors: ['sensmitter_1'], isolationForest: { training: 'window', trainingWindow: '1h' } },
-        { from: RECENT_START + HOUR / 2, to: TO }
+        { from: RECENT_START + 8 * 60_000, to: TO }
       ),
       context()
     );

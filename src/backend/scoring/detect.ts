@@ -13,6 +13,7 @@ import {
 } from '../../detectors';
 import { NO_EXPLANATION } from '../../common/frames';
 import { CANCEL_CHECK_ROWS, emptyDropCounts, throwIfCancelled } from './features';
+import { applyClip } from './guard';
 import { columnCodesOf, loadModel, type LoadedModel } from './model';
 import type { AnomalyModelJson, CancelCheck, DropCounts, FeatureSpec, Scores, TooFewRows } from './types';
 
@@ -26,7 +27,9 @@ export type Rows = Pick<Matrix, 'data' | 'rows' | 'cols'>;
  * 99th percentile of the training rows of that member. A row is flagged when
  * its score is above the model's threshold; a flagged row's explanation is the
  * code of the feature whose splits isolated it fastest in the member that
- * scored it highest.
+ * scored it highest. A row the range guard trips (guard.ts) is flagged
+ * whatever the forests say, scores threshold + log2(g / limit) if that is
+ * higher, and is explained by the column it lies furthest outside on.
  */
 export function scoreWithModel(
   model: AnomalyModelJson | LoadedModel,
@@ -34,7 +37,7 @@ export function scoreWithModel(
   options: { cancel?: CancelCheck } = {}
 ): Scores {
   const loaded = 'columnCodes' in model ? model : loadModel(model);
-  const { scaler, members, columnCodes, threshold } = loaded;
+  const { scaler, members, columnCodes, threshold, guard, clip } = loaded;
   const n = rows.rows;
   const cols = rows.cols;
   if (cols !== scaler.nFeatures) {
@@ -45,19 +48,23 @@ export function scoreWithModel(
   const explanation = new Float64Array(n).fill(NO_EXPLANATION);
   const best = new Uint8Array(n);
   const chunkRows = Math.min(n, CANCEL_CHECK_ROWS);
+  const clipped = new Float64Array(chunkRows * cols);
   const standardized = new Float64Array(chunkRows * cols);
   const memberRows = new Float64Array(chunkRows * cols);
   for (let start = 0; start < n; start += CANCEL_CHECK_ROWS) {
     throwIfCancelled(options.cancel);
     const count = Math.min(n, start + CANCEL_CHECK_ROWS) - start;
     const x = { data: standardized.subarray(0, count * cols), rows: count, cols };
-    scaler.transformInto(rows.data.subarray(start * cols, (start + count) * cols), x.data);
+    const raw = rows.data.subarray(start * cols, (start + count) * cols);
+    clipped.set(raw);
+    applyClip(clip, clipped, count, cols);
+    scaler.transformInto(clipped.subarray(0, count * cols), x.data);
     score.fill(-Infinity, start, start + count);
     members.forEach((member, k) => {
       const sub = gatherColumns(x, member.columns, memberRows);
-      const raw = member.forest.scoreSamples(sub);
+      const scores = member.forest.scoreSamples(sub);
       for (let i = 0; i < count; i++) {
-        const normalized = (-raw[i]! - member.median) * member.inverseSpread;
+        const normalized = (-scores[i]! - member.median) * member.inverseSpread;
         if (normalized > score[start + i]!) {
           score[start + i] = normalized;
           best[start + i] = k;
@@ -65,7 +72,12 @@ export function scoreWithModel(
       }
     });
     for (let i = 0; i < count; i++) {
-      if (score[start + i]! > threshold) {
+      const g = guard.excess(raw, i * cols);
+      if (g > guard.limit) {
+        score[start + i] = Math.max(score[start + i]!, threshold + Math.log2(g / guard.limit));
+        flag[start + i] = 1;
+        explanation[start + i] = columnCodes[guard.column]!;
+      } else if (score[start + i]! > threshold) {
         flag[start + i] = 1;
         const member = members[best[start + i]!]!;
         const why = member.forest.explain(gatherColumns(x, member.columns, memberRows, i, 1));

@@ -8,6 +8,7 @@ import {
   FeatureStream,
   fitFeatureSpec,
   lookbackMs,
+  minimumCoverageMs,
   needsFitting,
   warmupMs,
 } from './features';
@@ -96,50 +97,67 @@ describe('featureSpecOf', () => {
     expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
     expect(spec.transforms).toEqual(['value', 'rate']);
     expect(spec.windows).toEqual(DEFAULT_WINDOWS);
-    expect(spec.floor).toHaveLength(2);
+    expect(spec.resolution).toHaveLength(2);
   });
 
-  it('refuses no metrics and windows that are not positive durations', () => {
+  it('refuses no metrics and windows that are not positive durations or whole samples', () => {
     expect(() => featureSpecOf({ metrics: [], transforms: ['value'] })).toThrow(/at least one metric/);
     expect(() => featureSpecOf({ metrics: ['pressure'], transforms: ['rate'], windows: { rateMs: 0 } })).toThrow(
       /windows.rateMs/
     );
+    expect(() => featureSpecOf({ metrics: ['pressure'], transforms: ['rate'], windows: { rateMs: 90_000 } })).toThrow(
+      /whole number of samples/
+    );
   });
 
-  it('asks for a warm-up of the longest window plus one pause, and none for readings only', () => {
+  it('asks for a warm-up of the longest window, its own minute and one pause, and none for readings only', () => {
     const spec = featureSpecOf({ metrics: ['pressure'], transforms: ['deviation', 'rate'] });
-    expect(lookbackMs(spec)).toBe(Math.max(DEFAULT_WINDOWS.baselineMs, 2 * DEFAULT_WINDOWS.rateMs));
+    const longest = Math.max(DEFAULT_WINDOWS.baselineMs, 2 * DEFAULT_WINDOWS.rateMs);
+    expect(lookbackMs(spec)).toBe(longest + DEFAULT_WINDOWS.sampleMs);
     expect(warmupMs(spec)).toBe(lookbackMs(spec) + DEFAULT_WINDOWS.maxGapMs);
+    expect(minimumCoverageMs(spec)).toBe(DEFAULT_WINDOWS.shortMs);
     expect(warmupMs(featureSpecOf({ metrics: ['pressure'], transforms: ['value', 'time_of_day'] }))).toBe(0);
   });
 });
 
 describe('FeatureStream and computeFeatures', () => {
+  /** What a query does (read from warmupMs before, score from the split) and a stream from the start give the same rows. */
+  function expectSplitsBitIdentical(series: SensorSeries, spec: FeatureSpec, rand: () => number, trials: number): void {
+    const whole = computeFeatures(series, spec);
+    for (let trial = 0; trial < trials; trial++) {
+      const splitMs = series.time[Math.floor(rand() * series.time.length)]!;
+      const query = computeFeatures(sliceFrom(series, splitMs - warmupMs(spec)), spec, { scoreFromMs: splitMs });
+      const streamRows: number[][] = [];
+      const stream = new FeatureStream(spec);
+      const reading = new Float64Array(METRICS.length);
+      series.time.forEach((t, i) => {
+        METRICS.forEach((m, k) => (reading[k] = series.readings[m][i]!));
+        const row = stream.push(t, reading);
+        if (row && t >= splitMs) {
+          streamRows.push(Array.from(row));
+        }
+      });
+      const wholeFromSplit = rowsOf(whole).filter((_, r) => series.time[whole.rowIndex[r]!]! >= splitMs);
+      expect(rowsOf(query)).toEqual(streamRows);
+      expect(streamRows).toEqual(wholeFromSplit);
+    }
+  }
+
   it.each([1, 2, 3, 4, 5])(
     'give bit-identical rows however the readings are split, and a read from warmupMs before equals a long stream (seed %i)',
     (seed) => {
       const series = awkwardSeries(seed, 3000);
+      expectSplitsBitIdentical(series, fittedSpec(series), random(seed * 7), 3);
+    }
+  );
+
+  it.each([6, 7])(
+    'stay bit-identical with a daily profile learned from a week, the usual level taken out before deviation and rate (seed %i)',
+    (seed) => {
+      const series = awkwardSeries(seed, 16_000);
       const spec = fittedSpec(series);
-      const rand = random(seed * 7);
-      const whole = computeFeatures(series, spec);
-      for (let trial = 0; trial < 3; trial++) {
-        const splitMs = series.time[Math.floor(rand() * series.time.length)]!;
-        // What a query does: read from warmupMs before the range, score from the range's start.
-        const query = computeFeatures(sliceFrom(series, splitMs - warmupMs(spec)), spec, { scoreFromMs: splitMs });
-        const streamRows: number[][] = [];
-        const stream = new FeatureStream(spec);
-        const reading = new Float64Array(METRICS.length);
-        series.time.forEach((t, i) => {
-          METRICS.forEach((m, k) => (reading[k] = series.readings[m][i]!));
-          const row = stream.push(t, reading);
-          if (row && t >= splitMs) {
-            streamRows.push(Array.from(row));
-          }
-        });
-        const wholeFromSplit = rowsOf(whole).filter((_, r) => series.time[whole.rowIndex[r]!]! >= splitMs);
-        expect(rowsOf(query)).toEqual(streamRows);
-        expect(streamRows).toEqual(wholeFromSplit);
-      }
+      expect(spec.profile!.covered.every(Boolean)).toBe(true);
+      expectSplitsBitIdentical(series, spec, random(seed * 7), 2);
     }
   );
 
@@ -182,17 +200,33 @@ describe('FeatureStream and computeFeatures', () => {
     expect(a.dropped.missing_reading).toBe(1);
   });
 
-  it('restarts every window after a pause longer than maxGapMs: no rate across it, rows again once the windows are full', () => {
-    const spec = featureSpecOf({ metrics: ['temperature'], transforms: ['rate'] });
+  it('restarts every window after a pause longer than maxGapMs: no rate across it, rows again after the minimum coverage', () => {
+    const spec = featureSpecOf({ metrics: ['temperature'], transforms: ['deviation', 'rate'] });
     const before = Array.from({ length: 120 }, (_, i) => START + i * MIN);
     const after = Array.from({ length: 120 }, (_, i) => START + 3 * 3_600_000 + i * MIN);
     const time = [...before, ...after];
     // A level shift of 100 during the pause: a rate across the gap would be huge.
     const m = computeFeatures(seriesOf(time, { temperature: time.map((t) => (t > before.at(-1)! ? 120 : 20)) }), spec);
     const scoredAfter = Array.from(m.rowIndex).filter((i) => i >= before.length);
-    expect(Math.min(...scoredAfter.map((i) => time[i]! - after[0]!))).toBe(lookbackMs(spec));
-    expect(rowsOf(m).every(([rate]) => rate === 0)).toBe(true);
-    expect(m.dropped.warming_up).toBe(2 * (lookbackMs(spec) / MIN));
+    // Minutes are completed ones: the first reading of a segment's minute k needs k − start ≥ the coverage.
+    expect(Math.min(...scoredAfter.map((i) => time[i]! - after[0]!))).toBe(minimumCoverageMs(spec));
+    expect(rowsOf(m).every(([, rate]) => rate === 0)).toBe(true);
+    expect(m.dropped.warming_up).toBe(2 * (minimumCoverageMs(spec) / MIN));
+  });
+
+  it('scores partly filled windows a few minutes after the data starts, and says nothing of a rate it cannot know yet', () => {
+    const spec = featureSpecOf({ metrics: ['temperature'], transforms: ['deviation', 'spread', 'rate'] });
+    const time = Array.from({ length: 90 }, (_, i) => START + i * MIN);
+    // Rising by 0.1 a minute with a little noise: a rate of 0.1 once both rate windows can be read.
+    const m = computeFeatures(seriesOf(time, { temperature: time.map((_, i) => 20 + 0.1 * i + (i % 3) * 0.01) }), spec);
+    const first = m.rowIndex[0]!;
+    expect(time[first]! - time[0]!).toBe(5 * MIN);
+    const rate = (r: number) => m.data[r * m.cols + 2]!;
+    // The earlier rate window needs the same coverage: 30 minutes of the later one plus 5 of its own.
+    const rowAt = (minute: number) => Array.from(m.rowIndex).indexOf(minute);
+    expect(rate(rowAt(30))).toBe(0);
+    expect(rate(rowAt(40))).toBeCloseTo(0.1, 2);
+    expect(rate(rowAt(80))).toBeCloseTo(0.1, 2);
   });
 
   it('does not score a spread of a single reading after a pause shorter than maxGapMs', () => {
@@ -206,15 +240,16 @@ describe('FeatureStream and computeFeatures', () => {
     expect(times).toContain(resumed + 3 * MIN);
   });
 
-  it('shows a stuck sensor as a spread at the log of the floor, far below real noise', () => {
+  it('shows a stuck sensor as a spread at the log of a tenth of the resolution, far below real noise', () => {
     const spec = featureSpecOf({ metrics: ['temperature'], transforms: ['spread'] });
     const time = Array.from({ length: 60 }, (_, i) => START + i * MIN);
     const noisy = time.map((_, i) => 20 + ((i * 7919) % 13) / 100);
     const stuck = time.map(() => 20.37);
     const noisyRows = rowsOf(computeFeatures(seriesOf(time, { temperature: noisy }), spec));
     const stuckRows = rowsOf(computeFeatures(seriesOf(time, { temperature: stuck }), spec));
-    expect(stuckRows[0]![0]).toBeCloseTo(Math.log10(spec.floor[0]!), 12);
-    expect(Math.min(...noisyRows.map((r) => r[0]!))).toBeGreaterThan(Math.log10(spec.floor[0]!) + 1);
+    const floor = spec.resolution[0]! / 10;
+    expect(stuckRows[0]![0]).toBeCloseTo(Math.log10(floor), 12);
+    expect(Math.min(...noisyRows.map((r) => r[0]!))).toBeGreaterThan(Math.log10(floor) + 1);
   });
 
   it('keeps only the readings of its longest window, however long it runs', () => {

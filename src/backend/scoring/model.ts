@@ -8,18 +8,28 @@
  * a feature drawn at random, so a fault that shows in one column out of
  * sixteen (a stuck humidity sensor shows only in humidity's spread) is cut off
  * in few trees and scores barely above normal. One forest per metric sees that
- * metric's columns (and the shared ones), so its faults stand out there; one
- * forest on all columns keeps what only shows across metrics. A row's score is
- * its largest member score, each member's put on a common scale by its
- * training scores. docs/features.md has the measurements behind this.
+ * metric's columns (and the shared ones), so its faults stand out there. A
+ * row's score is its largest member score, each member's put on a common scale
+ * by its training scores; the range guard (guard.ts) then lifts readings far
+ * outside the training data. docs/features.md has the measurements behind this.
  */
 import { featureColumns } from '../../common/features';
 import { IsolationForest, StandardScaler } from '../../detectors';
 import { columnCount } from './features';
-import type { AnomalyModelJson, FeatureSpec } from './types';
+import { RangeGuard } from './guard';
+import type { AnomalyModelJson, FeatureSpec, RateClipJson } from './types';
 
 export const MODEL_KIND = 'anomaly_model';
-export const MODEL_VERSION = 1;
+/** Version of the model JSON's shape. */
+export const MODEL_VERSION = 2;
+/**
+ * Version of the maths from readings to scores — features, training,
+ * scoring. Part of every model's JSON and of its cache key, so a model
+ * persisted by older code is never mistaken for one of today's: bump it with
+ * any change that can change a feature, a trained model or a score
+ * (model.test.ts fingerprints the maths and fails until it is bumped).
+ */
+export const SCORING_VERSION = 2;
 
 /** A member forest ready to score. */
 export interface LoadedMember {
@@ -37,6 +47,8 @@ export interface LoadedModel {
   scaler: StandardScaler;
   members: LoadedMember[];
   threshold: number;
+  guard: RangeGuard;
+  clip: RateClipJson;
   /** Explanation code per feature column (src/common/features.ts `featureCode`). */
   columnCodes: Float64Array;
 }
@@ -56,14 +68,30 @@ export function columnCodesOf(spec: FeatureSpec): Float64Array {
 
 /**
  * The columns each member forest sees: per metric, that metric's columns and
- * the shared ones (time of day); with several metrics, also all columns.
+ * the shared ones (time of day). A forest on all columns as well measured no
+ * better on any fault kind, cross-metric ones included (docs/features.md), and
+ * took a fifth of the trees.
  */
 export function memberColumns(spec: FeatureSpec): number[][] {
   const columns = featureColumns(spec.metrics, spec.transforms);
-  const perMetric = spec.metrics.map((metric) =>
+  return spec.metrics.map((metric) =>
     columns.flatMap((c, i) => (c.metric === metric || c.metric === undefined ? [i] : []))
   );
-  return spec.metrics.length > 1 ? [...perMetric, columns.map((_, i) => i)] : perMetric;
+}
+
+/**
+ * Fewer trees than this in a member and its scores are noisy enough to cost
+ * AUC points on collective faults (measured: 20 trees a member, drift 0.894;
+ * 40 trees, 0.903; docs/features.md).
+ */
+export const MIN_MEMBER_TREES = 40;
+
+/**
+ * Trees per member forest: the query's trees shared out among the members,
+ * but at least {@link MIN_MEMBER_TREES} each (never more than the query asked for in all).
+ */
+export function treesPerMember(nEstimators: number, members: number): number {
+  return Math.min(nEstimators, Math.max(Math.ceil(nEstimators / members), MIN_MEMBER_TREES));
 }
 
 export function inverseSpreadOf(median: number, q99: number): number {
@@ -76,9 +104,14 @@ export function loadModel(input: unknown): LoadedModel {
   if (!json || json.kind !== MODEL_KIND || json.version !== MODEL_VERSION) {
     throw new ModelFormatError(`expected kind "${MODEL_KIND}" version ${MODEL_VERSION}`);
   }
+  if (json.scoringVersion !== SCORING_VERSION) {
+    throw new ModelFormatError(
+      `trained by scoring maths version ${json.scoringVersion}, this version scores with ${SCORING_VERSION}: train it again`
+    );
+  }
   const spec = json.features;
-  if (!spec || spec.kind !== 'feature_spec' || spec.version !== 1) {
-    throw new ModelFormatError('expected a feature_spec of version 1');
+  if (!spec || spec.kind !== 'feature_spec' || spec.version !== 2) {
+    throw new ModelFormatError('expected a feature_spec of version 2');
   }
   const cols = columnCount(spec);
   const scaler = StandardScaler.fromJSON(json.scaler);
@@ -104,12 +137,33 @@ export function loadModel(input: unknown): LoadedModel {
       inverseSpread: inverseSpreadOf(m.median, m.q99),
     };
   });
+  const guard = json.guard;
+  const guardOk =
+    !!guard &&
+    typeof guard.limit === 'number' &&
+    Array.isArray(guard.columns) &&
+    [guard.low, guard.median, guard.high].every((a) => Array.isArray(a) && a.length === guard.columns.length) &&
+    guard.columns.every((c) => Number.isInteger(c) && c >= 0 && c < cols);
+  if (!guardOk) {
+    throw new ModelFormatError(`guard: columns within the spec's ${cols}, a low, median and high per column, a limit`);
+  }
+  const clip = json.clip;
+  const clipOk =
+    !!clip &&
+    Array.isArray(clip.columns) &&
+    [clip.low, clip.high].every((a) => Array.isArray(a) && a.length === clip.columns.length) &&
+    clip.columns.every((c) => Number.isInteger(c) && c >= 0 && c < cols);
+  if (!clipOk) {
+    throw new ModelFormatError(`clip: columns within the spec's ${cols}, a low and a high per column`);
+  }
   return {
     json: json as AnomalyModelJson,
     spec,
     scaler,
     members,
     threshold: json.threshold,
+    guard: new RangeGuard(guard),
+    clip,
     columnCodes: columnCodesOf(spec),
   };
 }

@@ -8,11 +8,17 @@
  * window give bit-identical features — running sums would differ in the last
  * bits, and a trailing EWMA would remember readings older than the window.
  *
- * Cost per reading: a binary search and one `copyWithin` for the insertion and
- * one for the eviction, O(log w + w) with a memmove-fast w; the standard
- * deviation is an O(w) pass. With w a few hundred readings this is far below
- * the cost of scoring the row.
+ * Cost: a window slides by one reading in and one out most of the time, and
+ * {@link replace} does both in one move: a binary search and a shift of the
+ * values *between* the old and the new value only. Sensor readings move
+ * little from one minute to the next, so that is a handful of values, not
+ * half the window. Short shifts are plain loops (a `copyWithin` call costs
+ * more than moving a few dozen numbers); long ones use `copyWithin`.
  */
+
+/** Below this many values a loop beats `copyWithin`'s call overhead (measured: about 45 ns a call). */
+const LOOP_SHIFT = 96;
+
 export class SortedWindow {
   private values: Float64Array;
   private count = 0;
@@ -35,20 +41,36 @@ export class SortedWindow {
       grown.set(this.values);
       this.values = grown;
     }
-    const at = this.lowerBound(value);
-    this.values.copyWithin(at + 1, at, this.count);
+    const at = this.lowerBound(value, 0, this.count);
+    this.shiftRight(at, this.count);
     this.values[at] = value;
     this.count++;
   }
 
   /** Removes one copy of `value`, which must be in the window. */
   remove(value: number): void {
-    const at = this.lowerBound(value);
-    if (at >= this.count || this.values[at] !== value) {
-      throw new Error(`SortedWindow.remove: ${value} is not in the window`);
-    }
-    this.values.copyWithin(at, at + 1, this.count);
+    const at = this.find(value);
+    this.shiftLeft(at, this.count - 1);
     this.count--;
+  }
+
+  /**
+   * Removes one copy of `out` (which must be in the window) and inserts `into`:
+   * the same values as `remove(out); insert(into)`, moving only the values between the two.
+   */
+  replace(out: number, into: number): void {
+    const at = this.find(out);
+    const v = this.values;
+    if (into >= out) {
+      // Values in (at, to) are below `into`: they move one place down, `into` goes after them.
+      const to = this.lowerBound(into, at + 1, this.count);
+      this.shiftLeft(at, to - 1);
+      v[to - 1] = into;
+    } else {
+      const to = this.lowerBound(into, 0, at);
+      this.shiftRight(to, at);
+      v[to] = into;
+    }
   }
 
   /** numpy's linear quantile (q in [0, 1]) of the values; NaN when empty. */
@@ -86,18 +108,57 @@ export class SortedWindow {
     return Math.sqrt(squares / (n > 1 ? n - 1 : 1));
   }
 
-  /** First position whose value is ≥ `value`. */
-  private lowerBound(value: number): number {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.values[mid] < value) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+  /** Position of one copy of `value`; throws when it is not in the window. */
+  private find(value: number): number {
+    const at = this.lowerBound(value, 0, this.count);
+    if (at >= this.count || this.values[at] !== value) {
+      throw new Error(`SortedWindow.remove: ${value} is not in the window`);
     }
-    return lo;
+    return at;
+  }
+
+  /** values[from + 1 … to] move to [from … to − 1]. */
+  private shiftLeft(from: number, to: number): void {
+    const v = this.values;
+    if (to - from < LOOP_SHIFT) {
+      for (let i = from; i < to; i++) {
+        v[i] = v[i + 1];
+      }
+    } else {
+      v.copyWithin(from, from + 1, to + 1);
+    }
+  }
+
+  /** values[from … to − 1] move to [from + 1 … to]. */
+  private shiftRight(from: number, to: number): void {
+    const v = this.values;
+    if (to - from < LOOP_SHIFT) {
+      for (let i = to; i > from; i--) {
+        v[i] = v[i - 1];
+      }
+    } else {
+      v.copyWithin(from + 1, from, to);
+    }
+  }
+
+  /**
+   * First position in [lo, hi) whose value is ≥ `value` (hi when none is).
+   * Branch-free: each step adds `half` or 0 by a comparison turned into a
+   * number (`+(a < b)`), which V8 compiles to a flag, not a branch the CPU
+   * mispredicts half the time.
+   */
+  private lowerBound(value: number, lo: number, hi: number): number {
+    const v = this.values;
+    let base = lo;
+    let n = hi - lo;
+    if (n === 0) {
+      return lo;
+    }
+    while (n > 1) {
+      const half = n >>> 1;
+      base += half * +(v[base + half - 1] < value);
+      n -= half;
+    }
+    return base + +(v[base] < value);
   }
 }

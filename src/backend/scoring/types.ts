@@ -12,16 +12,21 @@ import type { FeatureTransform } from '../../common/features';
 import type { Metric } from '../../common/query';
 import type { IsolationForestJson, StandardScalerJson } from '../../detectors';
 
-/** Window lengths of the windowed features, in milliseconds (never in reading counts). */
+/**
+ * Window lengths of the windowed features, in milliseconds (never in reading
+ * counts), each a whole number of samples.
+ */
 export interface FeatureWindows {
   /** Trailing baseline (median) and baseline spread (IQR) of `deviation`. */
   baselineMs: number;
-  /** Short-window spread. */
+  /** Short-window spread; also the minimum coverage before a reading gets a row. */
   shortMs: number;
   /** Each of the two adjacent windows whose medians `rate` compares. */
   rateMs: number;
-  /** A pause between two readings longer than this restarts every window (no rate across a gap). */
+  /** A pause between two readings longer than this restarts every window (no rate across a gap); at least `sampleMs`. */
   maxGapMs: number;
+  /** Time is cut into samples this long (epoch-aligned); `deviation` and `rate` read one reading per sample. */
+  sampleMs: number;
 }
 
 /**
@@ -30,19 +35,22 @@ export interface FeatureWindows {
  */
 export interface FeatureSpec {
   kind: 'feature_spec';
-  version: 1;
+  /** Format version of the spec (2: windows in samples, profile coverage). */
+  version: 2;
   /** Column order of the per-metric features. */
   metrics: Metric[];
   /** Catalog order (src/common/features.ts). */
   transforms: FeatureTransform[];
   windows: FeatureWindows;
   /**
-   * Per metric (same order as `metrics`): the smallest spread that means
-   * anything, a tenth of the sensor's resolution. Added to the spreads that
-   * `deviation` divides by and that `spread` takes the log of, so a constant
-   * signal gives a finite, very low value instead of −∞.
+   * Per metric (same order as `metrics`): the resolution its sensors report
+   * at. No spread means anything below it: `deviation` and `daily_profile`
+   * add it to the spreads they divide by (a flat hour or a dark night does
+   * not make the next reading's rounding a huge deviation), and `spread`
+   * takes the log of the standard deviation plus a tenth of it (a stuck
+   * sensor gives a finite, very low value instead of −∞).
    */
-  floor: number[];
+  resolution: number[];
   /**
    * What is usual at each time of day, learned from the training data by
    * `fitFeatureSpec`; present exactly when `transforms` holds `daily_profile`.
@@ -65,12 +73,15 @@ export interface CrossMetricFit {
 /**
  * Per metric (spec order) and per time-of-day bin (UTC, `bins` equal bins from
  * midnight): the median of the training readings and their robust spread
- * (IQR / 1.349). Read between bin centres by linear interpolation, around the clock.
+ * (IQR / 1.349). Read between bin centres by linear interpolation, around the
+ * clock. `covered[b]`: the training data holds bin b on enough different days
+ * (profile.ts); elsewhere the profile's features are 0 and median/spread are 0.
  */
 export interface DailyProfile {
   bins: number;
   median: number[][];
   spread: number[][];
+  covered: boolean[];
 }
 
 /** Why a reading got no feature row; counted, never silent. */
@@ -122,17 +133,47 @@ export interface ModelMember {
   q99: number;
 }
 
+/**
+ * The range guard (guard.ts): per guarded column (raw feature values), the
+ * training rows' 1st percentile, median and 99th percentile; readings whose
+ * excess beyond them passes `limit` are flagged.
+ */
+export interface RangeGuardJson {
+  columns: number[];
+  low: number[];
+  median: number[];
+  high: number[];
+  limit: number;
+}
+
+/** The rate clip (guard.ts): per clipped column, the bounds the forests see its values within. */
+export interface RateClipJson {
+  columns: number[];
+  low: number[];
+  high: number[];
+}
+
 /** A trained model: everything scoring needs, versioned JSON that round-trips to bit-identical scores. */
 export interface AnomalyModelJson {
   kind: 'anomaly_model';
-  version: 1;
+  version: 2;
+  /** The scoring maths that trained it (model.ts SCORING_VERSION); a model of other maths is not loaded. */
+  scoringVersion: number;
   /** The spec as trained, with what it learned (the daily profile). */
   features: FeatureSpec;
   /** Standardizes all feature columns (fitted on the training rows). */
   scaler: StandardScalerJson;
   members: ModelMember[];
-  /** A row's score is the largest member score; rows scoring above this are flagged. */
+  /**
+   * A row's score is the largest member score; rows scoring above this are
+   * flagged. Set out of sample (train.ts): the (1 − contamination) percentile
+   * of the training rows' scores by models that did not see them.
+   */
   threshold: number;
+  /** Flags readings far outside the training data whatever the forests say (guard.ts); on raw feature values. */
+  guard: RangeGuardJson;
+  /** Clips the rate columns before the scaler and the forests (guard.ts). */
+  clip: RateClipJson;
   training: {
     /** What the model was trained on (S3 ETag, window), as the caller named it. */
     identity: string;

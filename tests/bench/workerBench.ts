@@ -27,13 +27,12 @@ import { compatibilityPartitioner, Producer, stringSerializers } from '@platform
 
 import { featureSpecOf } from '../../src/backend/scoring/features';
 import { loadModel } from '../../src/backend/scoring/model';
-import { trainModel } from '../../src/backend/scoring/train';
+import { forestParamsOf, trainModel } from '../../src/backend/scoring/train';
 import type { SensorSeries } from '../../src/backend/sources/types';
 import { AnomalyPublisher, type AnomalyMessage } from '../../src/backend/sources/kafkaAnomalies';
 import { kafkaConnectionFromSettings } from '../../src/backend/sources/kafkaConfig';
 import { KafkaGroupReader } from '../../src/backend/sources/kafkaReadings';
 import { WorkerMetrics } from '../../src/backend/worker/metrics';
-import { forestParamsOf } from '../../src/backend/worker/models';
 import { ScoringWorker } from '../../src/backend/worker/scoringWorker';
 import { kafkaWarmUpReader } from '../../src/backend/worker/warmUp';
 import { METRICS, resolveQuery, type Metric } from '../../src/common/query';

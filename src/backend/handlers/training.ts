@@ -14,8 +14,8 @@ import type { Notice } from '../runtime';
 import { ScoringCancelledError } from '../scoring/features';
 import type { CachedModel, ProducedModel } from '../scoring/modelCache';
 import { shareModelBytes } from '../scoring/tasks';
-import { modelCacheKey } from '../scoring/train';
-import type { FeatureSpec, ForestParams, TooFewRows } from '../scoring/types';
+import { forestParamsOf, modelCacheKey } from '../scoring/train';
+import type { FeatureSpec, TooFewRows } from '../scoring/types';
 import { SourceError } from '../sources/errors';
 import { historyIdentity, windowIdentity } from '../sources/modelStore';
 import type { SensorSeries } from '../sources/types';
@@ -42,11 +42,6 @@ interface TrainingData {
   load(signal: AbortSignal): Promise<SensorSeries[]>;
   /** Where the data is, for notices. */
   where: string;
-}
-
-function forestParams(query: ResolvedQuery): ForestParams {
-  const { nEstimators, maxSamples, maxFeatures, seed } = query.isolationForest;
-  return { nEstimators, maxSamples, maxFeatures, contamination: query.contamination, seed };
 }
 
 /** The window [fromMs, toMs] a model trains on for a range starting at `rangeFromMs`. */
@@ -176,7 +171,7 @@ async function produce(
   const trainedAt = Date.now();
   const trained = await deps.services.pool.train(series, {
     spec: request.spec,
-    params: forestParams(request.query),
+    params: forestParamsOf(request.query),
     identity: data.identity,
     signal,
   });
@@ -222,7 +217,7 @@ export async function isolationForestModel(
   if (!data) {
     return { ok: false, itemsRead: 0, notices };
   }
-  const key = modelCacheKey(data.identity, request.spec, forestParams(request.query));
+  const key = modelCacheKey(data.identity, request.spec, forestParamsOf(request.query));
   const cached = deps.services.models.peek(key) !== undefined;
   const outcome = await deps.services.models.get(
     key,

@@ -30,6 +30,7 @@ import {
   type Matrix,
   type StandardScalerJson,
 } from '../../detectors';
+import type { ResolvedQuery } from '../../common/query';
 import type { SensorSeries } from '../sources/types';
 import { computeFeatures, emptyDropCounts, fitFeatureSpec, throwIfCancelled } from './features';
 import { applyClip, fitTails } from './guard';
@@ -53,6 +54,12 @@ import type {
 export const MIN_TRAINING_ROWS = 50;
 
 export type TrainResult = { ok: true; model: AnomalyModelJson } | TooFewRows;
+
+/** The Isolation Forest parameters a query stands for: what QueryData, Live and the Kafka worker train with. */
+export function forestParamsOf(query: Pick<ResolvedQuery, 'isolationForest' | 'contamination'>): ForestParams {
+  const { nEstimators, maxSamples, maxFeatures, seed } = query.isolationForest;
+  return { nEstimators, maxSamples, maxFeatures, contamination: query.contamination, seed };
+}
 
 /** What training knows before any tree is grown. */
 export interface PreparedTraining {

@@ -12,7 +12,7 @@
 import type { ResolvedQuery } from '../../common/query';
 import { featureSpecOf } from '../scoring/features';
 import { loadModel, type LoadedModel } from '../scoring/model';
-import { modelCacheKey, trainModel } from '../scoring/train';
+import { forestParamsOf, modelCacheKey, trainModel } from '../scoring/train';
 import type { FeatureSpec, ForestParams } from '../scoring/types';
 import { SourceError } from '../sources/errors';
 import { historyIdentity, type ModelStore } from '../sources/modelStore';
@@ -37,12 +37,6 @@ interface Entry {
   at: number;
   lookup: Promise<ModelLookup>;
   refreshing: boolean;
-}
-
-/** The Isolation Forest parameters a query stands for (what QueryData trains with). */
-export function forestParamsOf(query: ResolvedQuery): ForestParams {
-  const { nEstimators, maxSamples, maxFeatures, seed } = query.isolationForest;
-  return { nEstimators, maxSamples, maxFeatures, contamination: query.contamination, seed };
 }
 
 export class WorkerModels {

@@ -7,7 +7,13 @@
  * - DBSCAN: on each live day of each sensor by itself (a one-day dashboard
  *   range), standardized on that day, eps from contamination.
  */
-import { featureSpecOf, computeFeatures, fitFeatureSpec, warmupMs } from '../../src/backend/scoring/features';
+import {
+  DEFAULT_WINDOWS,
+  featureSpecOf,
+  computeFeatures,
+  fitFeatureSpec,
+  warmupMs,
+} from '../../src/backend/scoring/features';
 import { detectDbscan, scoreWithModel } from '../../src/backend/scoring/detect';
 import { trainModel } from '../../src/backend/scoring/train';
 import type { DropCounts, FeatureMatrix, ForestParams, Scores } from '../../src/backend/scoring/types';
@@ -17,12 +23,24 @@ import type { SensorSeries } from '../../src/backend/sources/types';
 import type { LabelledSeries } from './data';
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/** Per reading, the time of the first reading of its segment (the data's start, or the end of a pause longer than maxGapMs). */
+function segmentStarts(time: Float64Array): Float64Array {
+  const start = new Float64Array(time.length);
+  for (let i = 0; i < time.length; i++) {
+    start[i] = i > 0 && time[i]! - time[i - 1]! <= DEFAULT_WINDOWS.maxGapMs ? start[i - 1]! : time[i]!;
+  }
+  return start;
+}
 
 /** Every scored reading of a run, concatenated over sensors. */
 export interface ScoredRows {
   labels: Uint8Array;
   metricOf: Int8Array;
   progress: Float32Array;
+  /** 1 where the reading is within the first hour after the start of the data or a pause longer than maxGapMs. */
+  afterStart: Uint8Array;
   score: Float64Array;
   flag: Uint8Array;
   explanation: Float64Array;
@@ -53,6 +71,7 @@ class Collector {
       labels: new Uint8Array(rows),
       metricOf: new Int8Array(rows),
       progress: new Float32Array(rows),
+      afterStart: new Uint8Array(rows),
       score: new Float64Array(rows),
       flag: new Uint8Array(rows),
       explanation: new Float64Array(rows),
@@ -62,11 +81,13 @@ class Collector {
     };
     let at = 0;
     for (const { labels, matrix, scores } of this.parts) {
+      const segmentStart = segmentStarts(labels.series.time);
       for (let r = 0; r < matrix.rows; r++) {
         const reading = matrix.rowIndex[r]!;
         out.labels[at] = labels.labels[reading]!;
         out.metricOf[at] = labels.metricOf[reading]!;
         out.progress[at] = labels.progress[reading]!;
+        out.afterStart[at] = labels.series.time[reading]! - segmentStart[reading]! < HOUR ? 1 : 0;
         at++;
       }
       out.score.set(scores.score, at - matrix.rows);
@@ -125,7 +146,7 @@ export function dbscanRun(
       }
       collector.add(
         {
-          ...live,
+          series: range,
           labels: live.labels.subarray(range.offset),
           metricOf: live.metricOf.subarray(range.offset),
           progress: live.progress.subarray(range.offset),

@@ -6,14 +6,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_QUERY } from '../../src/common/query';
+import { DEFAULT_QUERY, METRICS } from '../../src/common/query';
 import { transformsOf } from '../../src/common/features';
 import type { ForestParams } from '../../src/backend/scoring/types';
 import { ANOMALY_KINDS } from '../simulator/signals';
 import { DEFAULT_PLAN, simulate } from './data';
 import { dbscanRun, isolationForestRun, type SensorRun } from './evaluate';
+import { featureSpecOf, minimumCoverageMs } from '../../src/backend/scoring/features';
 import { DEFAULT_INJECTION, hourScales, injectHeldOut } from './faults';
-import { renderReport, type Variant } from './report';
+import { renderReport, type CleanResult, type Variant } from './report';
 
 const OUT = join(__dirname, '..', '..', 'docs', 'quality.md');
 
@@ -44,6 +45,13 @@ function variants(sensors: SensorRun[], withCrossResidual: boolean): Variant[] {
   return out;
 }
 
+function cleanRuns(sensors: SensorRun[]): CleanResult[] {
+  return (['raw', 'default'] as const).map((set) => {
+    const name = `IF ${set}`;
+    return { name, rows: timed(`${name} on clean data`, () => isolationForestRun(sensors, transformsOf(set), FOREST)) };
+  });
+}
+
 function timed<T>(what: string, run: () => T): T {
   const started = performance.now();
   const result = run();
@@ -72,6 +80,8 @@ function main(): void {
     })),
     true
   );
+  const cleanLive = cleanRuns(clean.map((s) => ({ history: s.history.series, live: s.live })));
+  const spec = featureSpecOf({ metrics: [...METRICS], transforms: transformsOf('default') });
   const report = renderReport({
     plan: DEFAULT_PLAN,
     injection: DEFAULT_INJECTION,
@@ -79,9 +89,13 @@ function main(): void {
     simulator,
     heldOut,
     targetVariant: 'IF default',
+    contamination,
+    coverageMinutes: minimumCoverageMs(spec) / 60_000,
+    clean: cleanLive,
     parameters:
       `Isolation Forest with the query defaults (src/common/query.ts): ${nEstimators} trees, maxSamples "${maxSamples}", ` +
-      `contamination ${contamination}, seed ${seed}, trained per sensor on its history; DBSCAN per sensor and live day ` +
+      `contamination ${contamination}, seed ${seed} (one forest per metric, at least 40 trees each: docs/features.md), ` +
+      `trained per sensor on its history; DBSCAN per sensor and live day ` +
       `(the first ${DBSCAN_SENSORS} sensors only, to keep the run short), ` +
       `eps "auto" (from contamination ${contamination}), minSamples ${DBSCAN.minSamples}. ` +
       `"raw" = the four readings; "default" = ${transformsOf('default').join(', ')} of the four metrics (docs/features.md).`,

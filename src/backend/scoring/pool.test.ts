@@ -5,6 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { writeScoringWorkerSync } from '../../../tools/backend-build/workerBundle';
 import { DEFAULT_QUERY } from '../../common/query';
+import { IsolationForest } from '../../detectors';
 import { simulatedSensor } from '../handlers/testing/simulated';
 import { featureSpecOf, warmupMs } from './features';
 import { planChunks, ScoringPool, type RangeScores } from './pool';
@@ -86,6 +87,16 @@ describe('scoring pool', () => {
     expect(result.ok).toBe(true);
     const text = result.ok ? new TextDecoder().decode(new Uint8Array(result.text, 0, result.byteLength).slice()) : '';
     expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(trained.model)));
+  });
+
+  test('an Isolation Forest fitted and scored on the threads is the one IsolationForest.fit gives on one', async () => {
+    const x = { data: Float64Array.from(history.series.readings.temperature.slice(0, 3000)), rows: 1000, cols: 3 };
+    const options = { nEstimators: 50, contamination: 0.02, seed: 9 };
+    const pooled = await threaded.fitForest(x, options);
+    const whole = IsolationForest.fit(x, options);
+    expect(pooled.parts).toHaveLength(2);
+    expect(JSON.stringify(pooled.forest)).toBe(JSON.stringify(whole));
+    expect(Array.from(await threaded.scoreForest(pooled, x))).toEqual(Array.from(whole.scoreSamples(x)));
   });
 
   test('the event loop stays free while threads train (p99 delay under 100 ms)', async () => {

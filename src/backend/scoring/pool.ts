@@ -23,6 +23,13 @@
  */
 import { availableParallelism } from 'node:os';
 import Piscina from 'piscina';
+import {
+  IsolationForest,
+  resolveIsolationForestOptions,
+  type ForestPart,
+  type IsolationForestOptions,
+  type Matrix,
+} from '../../detectors';
 import type { SensorSeries } from '../sources/types';
 import { ScoringCancelledError, emptyDropCounts, warmupMs } from './features';
 import {
@@ -31,11 +38,13 @@ import {
   isDecodedHere,
   newCancelFlag,
   raiseCancelFlag,
+  shareMatrix,
   shareSeries,
   type ChunkResult,
   type DbscanResult,
   type ModelFacts,
   type SharedCancel,
+  type SharedMatrix,
   type SharedModel,
   type SharedScores,
   type SharedSeries,
@@ -97,6 +106,13 @@ export interface RangeScores {
   explanation: Float64Array;
   dropped: DropCounts;
   threshold: number;
+}
+
+/** A forest fitted by {@link ScoringPool.fitForest}, with the parts its threads grew (what they score with). */
+export interface PooledForest {
+  forest: IsolationForest;
+  parts: ForestPart[];
+  options: IsolationForestOptions;
 }
 
 export interface PoolStats {
@@ -299,20 +315,95 @@ export class ScoringPool {
     return { ...mergeChunks([{ result, out }]), ok: true, eps: result.eps };
   }
 
-  /** Trains a model on the series (always on a thread when there is one: training is the heaviest step). */
-  train(
+  /**
+   * Trains a model on the series, on the threads when there are any (training
+   * is the heaviest step): features on one, then the forests shared out among
+   * all of them (each grown and scored where it lives), then the threshold
+   * and the JSON on one. The model is the very one `trainModel` gives inline,
+   * whatever the number of threads (pool.test.ts).
+   */
+  async train(
     series: readonly SensorSeries[],
     options: { spec: FeatureSpec; params: ForestParams; identity: string; signal?: AbortSignal }
   ): Promise<TrainTaskResult> {
+    const { spec, params, identity, signal } = options;
     const cancel = newCancelFlag();
-    const task = {
-      series: series.map(shareSeries),
-      spec: options.spec,
-      params: options.params,
-      identity: options.identity,
-      cancel,
-    };
-    return this.run('trainTask', task, false, cancel, options.signal);
+    const shared = series.map(shareSeries);
+    if (!this.piscina || this.destroyed) {
+      return this.run('trainTask', { series: shared, spec, params, identity, cancel }, true, cancel, signal);
+    }
+    const started = performance.now();
+    const prep = await this.run('prepareTrainingTask', { series: shared, spec, params, cancel }, false, cancel, signal);
+    if (!prep.ok) {
+      return prep;
+    }
+    const { prepared, jobs } = prep;
+    const raw = new SharedArrayBuffer(Math.max(1, jobs.length * prepared.x.rows) * Float64Array.BYTES_PER_ELEMENT);
+    const lanes = Math.max(1, Math.min(this.threads, jobs.length));
+    const forests = await Promise.all(
+      Array.from({ length: lanes }, (_, lane) => {
+        const mine = jobs.flatMap((_job, j) => (j % lanes === lane ? [j] : []));
+        return this.run('trainJobsTask', { x: prepared.x, jobs, mine, raw, cancel }, false, cancel, signal);
+      })
+    );
+    const task = { prepared, params, jobs, forests: forests.flat(), raw, identity };
+    const result = await this.run('finishTrainingTask', task, false, cancel, signal);
+    return result.ok ? { ...result, trainingMs: performance.now() - started } : result;
+  }
+
+  /**
+   * An Isolation Forest fitted on the threads: its trees grown in equal
+   * shares, one per thread (every tree has its own seed, so the forest is the
+   * one `IsolationForest.fit` grows), then the training rows scored in equal
+   * shares for the contamination offset. What `npm run bench` compares with
+   * scikit-learn; `scoreForest` scores with it the same way.
+   */
+  async fitForest(
+    x: Matrix | SharedMatrix,
+    options: IsolationForestOptions,
+    signal?: AbortSignal
+  ): Promise<PooledForest> {
+    const opts = resolveIsolationForestOptions(options);
+    const matrix = 'buffer' in x ? x : shareMatrix(x);
+    const cancel = newCancelFlag();
+    const lanes = this.piscina && !this.destroyed ? Math.min(this.threads, opts.nEstimators) : 1;
+    const parts: ForestPart[] = await Promise.all(
+      Array.from({ length: lanes }, (_, lane) => {
+        const firstTree = Math.floor((opts.nEstimators * lane) / lanes);
+        const endTree = Math.floor((opts.nEstimators * (lane + 1)) / lanes);
+        return this.run(
+          'growForestTask',
+          { x: matrix, options: opts, firstTree, endTree, cancel },
+          lanes === 1,
+          cancel,
+          signal
+        );
+      })
+    );
+    const pooled = { forest: IsolationForest.fromParts(opts, parts), parts, options: opts };
+    if (opts.contamination === 'auto') {
+      return pooled;
+    }
+    const scores = await this.scoreForest(pooled, matrix, signal);
+    return { ...pooled, forest: pooled.forest.withTrainingScores(scores) };
+  }
+
+  /** scoreSamples of every row of x by a pooled forest, rows shared out among the threads. */
+  async scoreForest(pooled: PooledForest, x: Matrix | SharedMatrix, signal?: AbortSignal): Promise<Float64Array> {
+    const matrix = 'buffer' in x ? x : shareMatrix(x);
+    const out = new SharedArrayBuffer(Math.max(1, matrix.rows) * Float64Array.BYTES_PER_ELEMENT);
+    const cancel = newCancelFlag();
+    const lanes =
+      this.piscina && !this.destroyed ? Math.max(1, Math.min(this.threads, Math.floor(matrix.rows / 1000))) : 1;
+    await Promise.all(
+      Array.from({ length: lanes }, (_, lane) => {
+        const rowFrom = Math.floor((matrix.rows * lane) / lanes);
+        const rowTo = Math.floor((matrix.rows * (lane + 1)) / lanes);
+        const task = { x: matrix, options: pooled.options, parts: pooled.parts, rowFrom, rowTo, out };
+        return this.run('scoreForestTask', task, lanes === 1, cancel, signal);
+      })
+    );
+    return new Float64Array(out, 0, matrix.rows).slice();
   }
 
   /**

@@ -30,4 +30,14 @@ function lowerThisThreadsPriority(): void {
 
 lowerThisThreadsPriority();
 
-export { dbscanRange, inspectModel, scoreChunk, trainTask } from './tasks';
+export {
+  dbscanRange,
+  finishTrainingTask,
+  growForestTask,
+  inspectModel,
+  prepareTrainingTask,
+  scoreChunk,
+  scoreForestTask,
+  trainJobsTask,
+  trainTask,
+} from './tasks';

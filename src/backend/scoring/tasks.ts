@@ -11,11 +11,21 @@
  * is structured-cloned.
  */
 import { METRICS, type Metric } from '../../common/query';
+import { IsolationForest, growTrees, type ForestPart, type IsolationForestOptions, type Matrix } from '../../detectors';
 import type { SensorSeries } from '../sources/types';
 import { detectDbscan, scoreWithModel } from './detect';
 import { computeFeatures, emptyDropCounts, fitFeatureSpec, needsFitting } from './features';
 import { loadModel, type LoadedModel } from './model';
-import { trainModel } from './train';
+import {
+  finishTraining,
+  forestJobs,
+  growJobTrees,
+  prepareTraining,
+  scoreJobRows,
+  trainModel,
+  type ForestJob,
+  type PreparedTraining,
+} from './train';
 import type { CancelCheck, DropCounts, FeatureSpec, ForestParams, Scores, TooFewRows } from './types';
 
 /** One sensor's readings in shared memory: `[time | temperature | humidity | pressure | light_level]`, `length` each. */
@@ -273,6 +283,170 @@ export function inspectModel(model: SharedModel): ModelFacts {
   return { identity: training.identity, rows: training.rows, dropped: training.dropped ?? emptyDropCounts() };
 }
 
+/** A row-major matrix in shared memory. */
+export interface SharedMatrix {
+  buffer: SharedArrayBuffer;
+  rows: number;
+  cols: number;
+}
+
+export function shareMatrix(x: Matrix): SharedMatrix {
+  const buffer = new SharedArrayBuffer(Math.max(1, x.rows * x.cols) * F64);
+  new Float64Array(buffer, 0, x.rows * x.cols).set(x.data.subarray(0, x.rows * x.cols));
+  return { buffer, rows: x.rows, cols: x.cols };
+}
+
+function matrixOf(shared: SharedMatrix): Matrix {
+  return { data: new Float64Array(shared.buffer, 0, shared.rows * shared.cols), rows: shared.rows, cols: shared.cols };
+}
+
+/** A prepared training as it crosses threads: the rows in shared memory, the rest small JSON. */
+export interface SharedTraining extends Omit<PreparedTraining, 'x'> {
+  x: SharedMatrix;
+}
+
+interface PrepareTrainingTask {
+  series: SharedSeries[];
+  spec: FeatureSpec;
+  params: ForestParams;
+  cancel: SharedCancel;
+}
+
+export type PrepareTrainingResult = { ok: true; prepared: SharedTraining; jobs: ForestJob[] } | TooFewRows;
+
+/** Training's first step on a thread: features, scaler, guard; the standardized rows into shared memory. */
+export function prepareTrainingTask(task: PrepareTrainingTask): PrepareTrainingResult {
+  const prepared = prepareTraining(
+    task.series.map((s) => seriesView(s)),
+    task.spec,
+    cancelCheckOf(task.cancel)
+  );
+  if ('ok' in prepared) {
+    return prepared;
+  }
+  return {
+    ok: true,
+    prepared: { ...prepared, x: shareMatrix(prepared.x) },
+    jobs: forestJobs(prepared, task.params),
+  };
+}
+
+interface TrainJobsTask {
+  x: SharedMatrix;
+  jobs: ForestJob[];
+  /** Indices of the jobs this task grows and scores. */
+  mine: number[];
+  /** Every job's score of every training row: job j's at [j × rows, (j + 1) × rows). */
+  raw: SharedArrayBuffer;
+  cancel: SharedCancel;
+}
+
+/**
+ * Grows whole forests (jobs) and scores every training row with each, into
+ * shared memory; returns the forests of the model itself (variant 0). A forest
+ * is grown and scored on one thread, so nothing but its scores crosses threads.
+ */
+export function trainJobsTask(task: TrainJobsTask): Array<{ job: number; part: ForestPart }> {
+  const cancel = cancelCheckOf(task.cancel);
+  const x = matrixOf(task.x);
+  const kept: Array<{ job: number; part: ForestPart }> = [];
+  for (const j of task.mine) {
+    const job = task.jobs[j]!;
+    const part = growJobTrees(x, job, 0, job.options.nEstimators!, cancel);
+    const raw = new Float64Array(task.raw, j * x.rows * F64, x.rows);
+    scoreJobRows(x, job, IsolationForest.fromParts(job.options, [part]), 0, x.rows, raw);
+    if (job.variant === 0) {
+      kept.push({ job: j, part });
+    }
+  }
+  return kept;
+}
+
+interface FinishTrainingTask {
+  prepared: SharedTraining;
+  params: ForestParams;
+  jobs: ForestJob[];
+  /** The model's own forests, by job index. */
+  forests: Array<{ job: number; part: ForestPart }>;
+  raw: SharedArrayBuffer;
+  identity: string;
+}
+
+/**
+ * Training's last step: normalization, threshold, the model's JSON text into
+ * shared memory (as trainTask returns it; the caller sets `trainingMs`, the
+ * steps having run on several threads).
+ */
+export function finishTrainingTask(task: FinishTrainingTask): TrainTaskResult {
+  const x = matrixOf(task.prepared.x);
+  const raw = task.jobs.map((_, j) => new Float64Array(task.raw, j * x.rows * F64, x.rows));
+  const parts = new Map(task.forests.map(({ job, part }) => [job, part]));
+  const model = finishTraining(
+    { ...task.prepared, x },
+    task.params,
+    task.jobs,
+    (j) => IsolationForest.fromParts(task.jobs[j]!.options, [parts.get(j)!]).toJSON(),
+    raw,
+    task.identity
+  );
+  const { text, byteLength } = shareModel('', JSON.stringify(model));
+  return {
+    ok: true,
+    text,
+    byteLength,
+    rows: model.training.rows,
+    dropped: model.training.dropped,
+    trainingMs: 0,
+  };
+}
+
+interface GrowForestTask {
+  x: SharedMatrix;
+  options: IsolationForestOptions;
+  firstTree: number;
+  endTree: number;
+  cancel: SharedCancel;
+}
+
+/** Trees [firstTree, endTree) of a forest on a shared matrix (ScoringPool.fitForest). */
+export function growForestTask(task: GrowForestTask): ForestPart {
+  return growTrees(matrixOf(task.x), task.options, task.firstTree, task.endTree, {
+    signal: cancelCheckOf(task.cancel),
+  });
+}
+
+interface ScoreForestTask {
+  x: SharedMatrix;
+  options: IsolationForestOptions;
+  parts: ForestPart[];
+  rowFrom: number;
+  rowTo: number;
+  /** scoreSamples of every row of x, written at [rowFrom, rowTo). */
+  out: SharedArrayBuffer;
+}
+
+/** scoreSamples of rows [rowFrom, rowTo) of a shared matrix by a forest given as parts (ScoringPool.scoreForest). */
+export function scoreForestTask(task: ScoreForestTask): void {
+  const x = matrixOf(task.x);
+  const rows = {
+    data: x.data.subarray(task.rowFrom * x.cols, task.rowTo * x.cols),
+    rows: task.rowTo - task.rowFrom,
+    cols: x.cols,
+  };
+  const scores = IsolationForest.fromParts(task.options, task.parts).scoreSamples(rows);
+  new Float64Array(task.out, task.rowFrom * F64, scores.length).set(scores);
+}
+
 /** The tasks by name, as the worker exports them and the inline path calls them. */
-export const TASKS = { scoreChunk, dbscanRange, trainTask, inspectModel } as const;
+export const TASKS = {
+  scoreChunk,
+  dbscanRange,
+  trainTask,
+  inspectModel,
+  prepareTrainingTask,
+  trainJobsTask,
+  finishTrainingTask,
+  growForestTask,
+  scoreForestTask,
+} as const;
 export type TaskName = keyof typeof TASKS;

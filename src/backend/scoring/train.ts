@@ -26,6 +26,7 @@ import {
   growTrees,
   percentileLinear,
   type ForestPart,
+  type IsolationForestJson,
   type IsolationForestOptions,
   type Matrix,
   type StandardScalerJson,
@@ -196,7 +197,7 @@ export function scoreJobRows(
 }
 
 /**
- * The model from its forests (per job, as JSON) and every job's scores of every
+ * The model from its forests (the model's own, as JSON by job index) and every job's scores of every
  * training row (`raw[job]`, from scoreJobRows): each member normalized by the
  * scores of the rows it was grown on; the threshold from the half-models'
  * scores of the rows they did not see.
@@ -205,7 +206,7 @@ export function finishTraining(
   prepared: PreparedTraining,
   params: ForestParams,
   jobs: readonly ForestJob[],
-  forests: ReadonlyArray<ReturnType<IsolationForest['toJSON']>>,
+  forestOf: (job: number) => IsolationForestJson,
   raw: readonly Float64Array[],
   identity: string
 ): AnomalyModelJson {
@@ -233,7 +234,7 @@ export function finishTraining(
   });
   const members = jobs.flatMap((job, j): ModelMember[] =>
     job.variant === 0
-      ? [{ columns: job.columns, forest: forests[j]!, median: normalized[j]!.median, q99: normalized[j]!.q99 }]
+      ? [{ columns: job.columns, forest: forestOf(j), median: normalized[j]!.median, q99: normalized[j]!.q99 }]
       : []
   );
   return {
@@ -278,17 +279,8 @@ export function trainModel(
     scoreJobRows(x, job, forests[j]!, 0, x.rows, out);
     return out;
   });
-  return {
-    ok: true,
-    model: finishTraining(
-      prepared,
-      params,
-      jobs,
-      forests.map((f) => f.toJSON()),
-      raw,
-      options.identity
-    ),
-  };
+  const model = finishTraining(prepared, params, jobs, (j) => forests[j]!.toJSON(), raw, options.identity);
+  return { ok: true, model };
 }
 
 /**

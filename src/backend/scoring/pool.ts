@@ -21,6 +21,7 @@
  * Inside the single-executable backend a thread needs a script on disk;
  * `PoolScripts` says where (see handlers/workerScripts.ts and ADR 0007).
  */
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import Piscina from 'piscina';
 import {
@@ -111,8 +112,10 @@ export interface RangeScores {
 /** A forest fitted by {@link ScoringPool.fitForest}, with the parts its threads grew (what they score with). */
 export interface PooledForest {
   forest: IsolationForest;
+  /** In shared memory; the threads join them once per forest (by `key`). */
   parts: ForestPart[];
   options: IsolationForestOptions;
+  key: string;
 }
 
 export interface PoolStats {
@@ -380,7 +383,7 @@ export class ScoringPool {
         );
       })
     );
-    const pooled = { forest: IsolationForest.fromParts(opts, parts), parts, options: opts };
+    const pooled = { forest: IsolationForest.fromParts(opts, parts), parts, options: opts, key: randomUUID() };
     if (opts.contamination === 'auto') {
       return pooled;
     }
@@ -399,7 +402,7 @@ export class ScoringPool {
       Array.from({ length: lanes }, (_, lane) => {
         const rowFrom = Math.floor((matrix.rows * lane) / lanes);
         const rowTo = Math.floor((matrix.rows * (lane + 1)) / lanes);
-        const task = { x: matrix, options: pooled.options, parts: pooled.parts, rowFrom, rowTo, out };
+        const task = { x: matrix, key: pooled.key, options: pooled.options, parts: pooled.parts, rowFrom, rowTo, out };
         return this.run('scoreForestTask', task, lanes === 1, cancel, signal);
       })
     );

@@ -410,13 +410,48 @@ interface GrowForestTask {
 
 /** Trees [firstTree, endTree) of a forest on a shared matrix (ScoringPool.fitForest). */
 export function growForestTask(task: GrowForestTask): ForestPart {
-  return growTrees(matrixOf(task.x), task.options, task.firstTree, task.endTree, {
+  const part = growTrees(matrixOf(task.x), task.options, task.firstTree, task.endTree, {
     signal: cancelCheckOf(task.cancel),
   });
+  // In shared memory: the part crosses to the caller and on to every scoring task without a copy.
+  return {
+    ...part,
+    roots: inShared(part.roots),
+    feature: inShared(part.feature),
+    threshold: inShared(part.threshold),
+    left: inShared(part.left),
+    pathLength: inShared(part.pathLength),
+  };
+}
+
+function inShared<T extends Int32Array | Float64Array>(array: T): T {
+  const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(
+    new SharedArrayBuffer(Math.max(1, array.byteLength))
+  );
+  copy.set(array);
+  return array.length === copy.length ? copy : (copy.subarray(0, array.length) as T);
+}
+
+/** Forests this thread has joined from parts, by the pool's key (the parts of one fit never change). */
+const FORESTS_KEPT = 4;
+const joinedForests = new Map<string, IsolationForest>();
+
+function forestFor(key: string, options: IsolationForestOptions, parts: ForestPart[]): IsolationForest {
+  let forest = joinedForests.get(key);
+  if (!forest) {
+    forest = IsolationForest.fromParts(options, parts);
+    joinedForests.set(key, forest);
+    if (joinedForests.size > FORESTS_KEPT) {
+      joinedForests.delete(joinedForests.keys().next().value as string);
+    }
+  }
+  return forest;
 }
 
 interface ScoreForestTask {
   x: SharedMatrix;
+  /** Names the forest the parts make, so a thread joins them once. */
+  key: string;
   options: IsolationForestOptions;
   parts: ForestPart[];
   rowFrom: number;
@@ -433,7 +468,7 @@ export function scoreForestTask(task: ScoreForestTask): void {
     rows: task.rowTo - task.rowFrom,
     cols: x.cols,
   };
-  const scores = IsolationForest.fromParts(task.options, task.parts).scoreSamples(rows);
+  const scores = forestFor(task.key, task.options, task.parts).scoreSamples(rows);
   new Float64Array(task.out, task.rowFrom * F64, scores.length).set(scores);
 }
 

@@ -37,10 +37,11 @@
  */
 import { featureColumns, type FeatureTransform } from '../../common/features';
 import type { Matrix } from '../../detectors';
+import { quantileSorted } from './profile';
 import type { FeatureSpec, RangeGuardJson, RateClipJson } from './types';
 
 /** Excess beyond which a reading is flagged, in units of the training data's (q99 − median). */
-export const GUARD_LIMIT = 3;
+const GUARD_LIMIT = 3;
 
 /** Transforms whose columns describe the reading itself (see the module comment). */
 const GUARDED: ReadonlySet<FeatureTransform> = new Set(['value', 'deviation', 'daily_profile', 'cross_residual']);
@@ -48,20 +49,13 @@ const GUARDED: ReadonlySet<FeatureTransform> = new Set(['value', 'deviation', 'd
 /** How far the clip reaches past the median, in units of (99th or 1st percentile − median). */
 const CLIP_REACH = 2;
 
-function quantileOfSorted(sorted: Float64Array, q: number): number {
-  const rank = q * (sorted.length - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
-}
-
 /** The 1st percentile, median and 99th percentile of a column of the training rows. */
 function columnQuantiles(x: Matrix, c: number, values: Float64Array): [number, number, number] {
   for (let r = 0; r < x.rows; r++) {
     values[r] = x.data[r * x.cols + c]!;
   }
   values.sort();
-  return [quantileOfSorted(values, 0.01), quantileOfSorted(values, 0.5), quantileOfSorted(values, 0.99)];
+  return [quantileSorted(values, 0.01), quantileSorted(values, 0.5), quantileSorted(values, 0.99)];
 }
 
 /** The guard and the rate clip of a spec's features, from the (raw) training rows. */

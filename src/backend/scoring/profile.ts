@@ -23,7 +23,7 @@ import type { CrossMetricFit, DailyProfile, FeatureSpec } from './types';
 const DAY = 86_400_000;
 
 /** Time-of-day bins of a daily profile: half an hour each. */
-export const PROFILE_BINS = 48;
+const PROFILE_BINS = 48;
 
 /**
  * Different days a half-hour needs in the training data before its profile is
@@ -32,7 +32,7 @@ export const PROFILE_BINS = 48;
  * days flagged 2.2 % of the next day's clean readings, on a week's profile
  * rule 0.8 %; the contamination was 1 %).
  */
-export const MIN_PROFILE_DAYS = 7;
+const MIN_PROFILE_DAYS = 7;
 
 export function timeOfDayMs(timeMs: number): number {
   return ((timeMs % DAY) + DAY) % DAY;

@@ -301,7 +301,7 @@ function matrixOf(shared: SharedMatrix): Matrix {
 }
 
 /** A prepared training as it crosses threads: the rows in shared memory, the rest small JSON. */
-export interface SharedTraining extends Omit<PreparedTraining, 'x'> {
+interface SharedTraining extends Omit<PreparedTraining, 'x'> {
   x: SharedMatrix;
 }
 
@@ -312,7 +312,7 @@ interface PrepareTrainingTask {
   cancel: SharedCancel;
 }
 
-export type PrepareTrainingResult = { ok: true; prepared: SharedTraining; jobs: ForestJob[] } | TooFewRows;
+type PrepareTrainingResult = { ok: true; prepared: SharedTraining; jobs: ForestJob[] } | TooFewRows;
 
 /** Training's first step on a thread: features, scaler, guard; the standardized rows into shared memory. */
 export function prepareTrainingTask(task: PrepareTrainingTask): PrepareTrainingResult {

@@ -101,12 +101,12 @@ export const FEATURE_TRANSFORMS = [
   },
 ] as const;
 
-export type FeatureTransformSpec = (typeof FEATURE_TRANSFORMS)[number];
+type FeatureTransformSpec = (typeof FEATURE_TRANSFORMS)[number];
 export type FeatureTransform = FeatureTransformSpec['id'];
 export const FEATURE_TRANSFORM_IDS: readonly FeatureTransform[] = FEATURE_TRANSFORMS.map((t) => t.id);
 
 /** What each feature set means; `custom` uses the query's own `transforms`. */
-export const FEATURE_SET_TRANSFORMS: Readonly<Record<Exclude<FeatureSet, 'custom'>, readonly FeatureTransform[]>> = {
+const FEATURE_SET_TRANSFORMS: Readonly<Record<Exclude<FeatureSet, 'custom'>, readonly FeatureTransform[]>> = {
   default: ['deviation', 'spread', 'rate', 'daily_profile'],
   raw: ['value'],
 };

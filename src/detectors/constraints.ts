@@ -29,7 +29,7 @@ export interface IntervalConstraint {
  * JSON cannot tell 1 from 1.0, so 1 is always the fraction. `what` names the
  * total ("readings", "features") in messages.
  */
-export interface CountOrFractionConstraint {
+interface CountOrFractionConstraint {
   kind: 'countOrFraction';
   what: string;
 }

@@ -62,7 +62,7 @@ export interface DbscanResult {
   noiseCount: number;
 }
 
-export function resolveDbscanOptions(options: DbscanOptions): Required<DbscanOptions> {
+function resolveDbscanOptions(options: DbscanOptions): Required<DbscanOptions> {
   return {
     eps: checked('eps', DBSCAN_CONSTRAINTS.eps, options.eps),
     minSamples: checked(

@@ -84,19 +84,18 @@ describe('IsolationForest behaviour', () => {
     expect(IsolationForest.fit(small, { seed: 8 }).scoreSamples(small)).not.toEqual(a);
   });
 
-  it.each([
-    [[0, 100]],
-    [[0, 50, 100]],
-    [[0, 13, 37, 38, 100]],
-  ])('is the same forest when grown in parts %j (each tree seeded on its own), offset included', (cuts) => {
-    const options = { seed: 5, contamination: 0.05, maxFeatures: 0.75 };
-    const whole = IsolationForest.fit(small, options);
-    const parts = cuts.slice(1).map((end, k) => growTrees(small, options, cuts[k]!, end));
-    const unfitted = IsolationForest.fromParts(options, parts);
-    const joined = unfitted.withTrainingScores(unfitted.scoreSamples(small));
-    expect(JSON.stringify(joined)).toBe(JSON.stringify(whole));
-    expect(joined.scoreSamples(small)).toEqual(whole.scoreSamples(small));
-  });
+  it.each([[[0, 100]], [[0, 50, 100]], [[0, 13, 37, 38, 100]]])(
+    'is the same forest when grown in parts %j (each tree seeded on its own), offset included',
+    (cuts) => {
+      const options = { seed: 5, contamination: 0.05, maxFeatures: 0.75 };
+      const whole = IsolationForest.fit(small, options);
+      const parts = cuts.slice(1).map((end, k) => growTrees(small, options, cuts[k]!, end));
+      const unfitted = IsolationForest.fromParts(options, parts);
+      const joined = unfitted.withTrainingScores(unfitted.scoreSamples(small));
+      expect(JSON.stringify(joined)).toBe(JSON.stringify(whole));
+      expect(joined.scoreSamples(small)).toEqual(whole.scoreSamples(small));
+    }
+  );
 
   it('refuses parts that are not consecutive trees of one forest', () => {
     const options = { seed: 5 };

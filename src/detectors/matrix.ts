@@ -47,7 +47,7 @@ export function matrixFromRows(rows: ReadonlyArray<ArrayLike<number>>): Matrix {
   return { data, rows: rows.length, cols };
 }
 
-export function isMatrix(input: MatrixInput): input is Matrix {
+function isMatrix(input: MatrixInput): input is Matrix {
   return (input as Matrix).data instanceof Float64Array;
 }
 

@@ -9,8 +9,6 @@ export interface SensorData {
   labels: Uint8Array;
 }
 
-export const FEATURES = ['temperature', 'humidity', 'pressure', 'light_level'] as const;
-
 /**
  * One reading a minute from a lab sensor: temperature on a diurnal cycle,
  * humidity anti-correlated with it, pressure drifting weekly, light only by

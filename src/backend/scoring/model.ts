@@ -32,7 +32,7 @@ export const MODEL_VERSION = 2;
 export const SCORING_VERSION = 2;
 
 /** A member forest ready to score. */
-export interface LoadedMember {
+interface LoadedMember {
   columns: Uint32Array;
   forest: IsolationForest;
   median: number;

@@ -31,6 +31,7 @@ import {
   type IsolationForestOptions,
   type Matrix,
 } from '../../detectors';
+import { lowerBound } from '../async/sortedSearch';
 import type { SensorSeries } from '../sources/types';
 import { ScoringCancelledError, emptyDropCounts, warmupMs } from './features';
 import {
@@ -125,21 +126,6 @@ export interface PoolStats {
   threadTasks: number;
   /** Tasks stopped by cancellation (cooperatively or by terminating the thread). */
   cancelledTasks: number;
-}
-
-/** First index i with time[i] >= t (time ascending). */
-export function lowerBound(time: Float64Array, t: number, from = 0, to = time.length): number {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid]! < t) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
 }
 
 interface Chunk {

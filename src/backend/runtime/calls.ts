@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 
-import type { DataSourceInstance, RequestContext } from './api';
+import type { DataSourceInstance, DataSourceSettings, RequestContext } from './api';
 import { QueryError } from './errors';
 import type { InstanceManager } from './instances';
 import type { Logger } from './logger';
@@ -51,11 +51,25 @@ export class CallTracker {
   }
 }
 
-export async function instanceFor(deps: ServiceDeps, ctx: RequestContext): Promise<DataSourceInstance> {
+function settingsOf(ctx: RequestContext): DataSourceSettings {
   if (!ctx.dataSource) {
     throw new QueryError('the request carries no data source instance settings', { status: 400 });
   }
-  return deps.instances.get(ctx.dataSource);
+  return ctx.dataSource;
+}
+
+/** The request's data source instance, for work that does not hold it open (Live streams). */
+export async function instanceFor(deps: ServiceDeps, ctx: RequestContext): Promise<DataSourceInstance> {
+  return deps.instances.get(settingsOf(ctx));
+}
+
+/** Runs a call on the request's data source instance, held open until the call ends even if settings change meanwhile. */
+export async function withInstance<T>(
+  deps: ServiceDeps,
+  ctx: RequestContext,
+  run: (instance: DataSourceInstance) => Promise<T>
+): Promise<T> {
+  return deps.instances.use(settingsOf(ctx), run);
 }
 
 /** A refused request (4xx) is INVALID_ARGUMENT; anything else is our fault, INTERNAL. */

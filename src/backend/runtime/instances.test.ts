@@ -52,6 +52,34 @@ describe('InstanceManager', () => {
     expect(manager.size).toBe(1);
   });
 
+  test('an instance replaced during a call is disposed when that call ends, not before', async () => {
+    const { manager, created } = setup();
+    let finishQuery!: () => void;
+    const running = manager.use(settings('a', 1), () => new Promise<void>((resolve) => (finishQuery = resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    const healthWithNewSettings = await manager.use(settings('a', 2), (instance) => instance.checkHealth({} as never));
+    expect(healthWithNewSettings.status).toBe('OK');
+    expect(created.map((c) => c.disposed)).toEqual([0, 0]);
+    finishQuery();
+    await running;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(created.map((c) => c.disposed)).toEqual([1, 0]);
+  });
+
+  test('disposeAll also disposes a replaced instance whose call is still running, once', async () => {
+    const { manager, created } = setup();
+    let finishQuery!: () => void;
+    const running = manager.use(settings('a', 1), () => new Promise<void>((resolve) => (finishQuery = resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    await manager.get(settings('a', 2));
+    await manager.disposeAll();
+    expect(created.map((c) => c.disposed)).toEqual([1, 1]);
+    finishQuery();
+    await running;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(created.map((c) => c.disposed)).toEqual([1, 1]);
+  });
+
   test('concurrent first requests share one creation', async () => {
     const { manager, created } = setup();
     const [x, y] = await Promise.all([manager.get(settings('a', 1)), manager.get(settings('a', 1))]);

@@ -1,6 +1,6 @@
 import { mapLimited } from '../../async/mapLimited';
 import type { DataSourceInstance, RequestContext } from '../api';
-import { instanceFor, unaryHandler, type ServiceDeps } from '../calls';
+import { unaryHandler, withInstance, type ServiceDeps } from '../calls';
 import { toDataQuery, toRequestContext } from '../context';
 import { QueryError } from '../errors';
 import { encodeFrame } from '../frames/arrow';
@@ -76,9 +76,8 @@ async function queryData(
   let answers: WireDataResponse[];
   try {
     const ctx = toRequestContext(request.pluginContext, request.headers, signal, deps.logger);
-    const instance = await instanceFor(deps, ctx);
-    answers = await mapLimited(queries, queryConcurrency(ctx.grafanaConfig), (query) =>
-      runQuery(deps, instance, query, ctx)
+    answers = await withInstance(deps, ctx, (instance) =>
+      mapLimited(queries, queryConcurrency(ctx.grafanaConfig), (query) => runQuery(deps, instance, query, ctx))
     );
   } catch (error) {
     // No instance (bad settings, a factory error): every query gets that error.

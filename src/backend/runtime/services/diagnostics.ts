@@ -1,5 +1,5 @@
 import type { HealthResult } from '../api';
-import { instanceFor, unaryHandler, type ServiceDeps } from '../calls';
+import { unaryHandler, withInstance, type ServiceDeps } from '../calls';
 import { toRequestContext } from '../context';
 import {
   WireHealthStatus,
@@ -28,8 +28,7 @@ async function checkHealth(
 ): Promise<WireCheckHealthResponse> {
   try {
     const ctx = toRequestContext(request.pluginContext, request.headers, signal, deps.logger);
-    const instance = await instanceFor(deps, ctx);
-    return toWireHealth(await instance.checkHealth(ctx), deps);
+    return toWireHealth(await withInstance(deps, ctx, (instance) => instance.checkHealth(ctx)), deps);
   } catch (error) {
     const datasource = request.pluginContext?.dataSourceInstanceSettings?.uid;
     deps.logger.warn('Health check failed', { datasource, error });

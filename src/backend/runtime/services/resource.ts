@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 
 import type { RequestContext, ResourceHeaders, ResourceRequest, ResourceResponse, ResourceRoute } from '../api';
-import { instanceFor, serverStreamHandler, writeMessage, type ServiceDeps } from '../calls';
+import { serverStreamHandler, withInstance, writeMessage, type ServiceDeps } from '../calls';
 import { toRequestContext } from '../context';
 import { QueryError, ResourceError } from '../errors';
 import { JsonInputError, parseBoundedJson } from '../json';
@@ -138,8 +138,7 @@ async function callResource(
   const request = toResourceRequest(wire);
   let response: ResourceResponse;
   try {
-    const instance = await instanceFor(deps, ctx);
-    response = await respond(request, ctx, instance.resources ?? []);
+    response = await withInstance(deps, ctx, (instance) => respond(request, ctx, instance.resources ?? []));
   } catch (error) {
     ctx.logger.error('Data source instance unavailable', { error });
     const status = error instanceof QueryError ? error.status : 500;

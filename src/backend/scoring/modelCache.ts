@@ -13,7 +13,7 @@
  *   tries again. "Too few rows" is an answer, not a model: not cached either.
  */
 import { LRUCache } from 'lru-cache';
-import { awaitShared } from '../async/awaitShared';
+import { SharedFlights } from '../async/sharedFlights';
 import { ScoringCancelledError } from './features';
 import type { SharedModel } from './tasks';
 import type { DropCounts, TooFewRows } from './types';
@@ -71,13 +71,6 @@ export interface ModelSummary {
 
 const DEFAULT_MODEL_CACHE_BYTES = 256 * 1024 * 1024;
 
-class InFlight {
-  readonly controller = new AbortController();
-  waiters = 0;
-  settled = false;
-  promise!: Promise<ModelOutcome>;
-}
-
 function cacheEntry(key: string, produced: ProducedModel): CachedModel {
   const { text, byteLength, ...facts } = produced;
   const shared: SharedModel = { key, text, byteLength };
@@ -95,7 +88,7 @@ function cacheEntry(key: string, produced: ProducedModel): CachedModel {
 
 export class ModelCache {
   private readonly models: LRUCache<string, CachedModel>;
-  private readonly inFlight = new Map<string, InFlight>();
+  private readonly productions = new SharedFlights<ModelOutcome>();
 
   constructor(options: { maxBytes?: number } = {}) {
     this.models = new LRUCache<string, CachedModel>({
@@ -122,42 +115,27 @@ export class ModelCache {
     if (hit) {
       return hit;
     }
-    const flight = this.inFlight.get(key) ?? this.start(key, produce);
-    flight.waiters++;
-    try {
-      return await awaitShared(flight.promise, signal, () => new ScoringCancelledError());
-    } finally {
-      flight.waiters--;
-      if (flight.waiters === 0 && !flight.settled) {
-        // Nobody waits any more: stop the training, and let the next request start afresh.
-        this.inFlight.delete(key);
-        flight.controller.abort();
-      }
-    }
+    return this.productions.join(
+      key,
+      (own) => this.produce(key, produce, own),
+      signal,
+      () => new ScoringCancelledError()
+    );
   }
 
-  private start(key: string, produce: (signal: AbortSignal) => Promise<ProducedModel | TooFewRows>): InFlight {
-    const flight = new InFlight();
-    flight.promise = Promise.resolve()
-      .then(() => produce(flight.controller.signal))
-      .then((produced): ModelOutcome => {
-        if (!produced.ok) {
-          return produced;
-        }
-        const entry = cacheEntry(key, produced);
-        this.models.set(key, entry);
-        return entry;
-      })
-      .finally(() => {
-        flight.settled = true;
-        if (this.inFlight.get(key) === flight) {
-          this.inFlight.delete(key);
-        }
-      });
-    // A production nobody waits for any more must not surface as an unhandled rejection.
-    flight.promise.catch(() => undefined);
-    this.inFlight.set(key, flight);
-    return flight;
+  /** One production: cached when it yields a model ("too few rows" is an answer, not a model). */
+  private async produce(
+    key: string,
+    produce: (signal: AbortSignal) => Promise<ProducedModel | TooFewRows>,
+    signal: AbortSignal
+  ): Promise<ModelOutcome> {
+    const produced = await produce(signal);
+    if (!produced.ok) {
+      return produced;
+    }
+    const entry = cacheEntry(key, produced);
+    this.models.set(key, entry);
+    return entry;
   }
 
   /** What is cached, most recently used first. */
@@ -175,7 +153,7 @@ export class ModelCache {
 
   /** Models being produced right now. */
   get producing(): number {
-    return this.inFlight.size;
+    return this.productions.size;
   }
 
   get totalBytes(): number {

@@ -1,5 +1,7 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { SourceError } from './errors';
-import { detectLayout, historyKey, s3ConfigFromSettings } from './s3History';
+import { detectLayout, historyKey, S3HistorySource, s3ConfigFromSettings } from './s3History';
 
 describe('history object keys', () => {
   it('replaces every {sensor} in the template', () => {
@@ -34,5 +36,43 @@ describe('s3ConfigFromSettings', () => {
     expect(() => s3ConfigFromSettings({ historyBucket: 'My_Bucket' }, conn)).toThrow(
       /^historyBucket: must be an S3 bucket name/
     );
+  });
+});
+
+describe('S3HistorySource downloads', () => {
+  it('stop reading and parsing when the only caller stops waiting', async () => {
+    let rowsPulled = 0;
+    let requestSignal: AbortSignal | undefined;
+    async function* slowCsv() {
+      yield 'timestamp,temperature,humidity,pressure,light_level\n';
+      for (let i = 0; i < 1_000_000; i++) {
+        rowsPulled++;
+        yield `${1_700_000_000 + i},21.5,40,1013,300\n`;
+        if (i % 500 === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      }
+    }
+    const client = {
+      send: async (_command: unknown, options: { abortSignal?: AbortSignal }) => {
+        requestSignal = options.abortSignal;
+        return { Body: Readable.from(slowCsv()), ETag: '"e1"' };
+      },
+    } as unknown as S3Client;
+    const history = new S3HistorySource(
+      client,
+      s3ConfigFromSettings({ historyBucket: 'lab-history' }, { describeS3: 'a fake', secrets: [] })
+    );
+    const caller = new AbortController();
+    const load = history.loadHistory('sensmitter_1', caller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    caller.abort();
+    await expect(load).rejects.toThrow('loading the history s3://lab-history/sensmitter_1.csv was cancelled');
+    expect(requestSignal?.aborted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const pulledAfterStop = rowsPulled;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(rowsPulled).toBe(pulledAfterStop);
+    expect(rowsPulled).toBeLessThan(1_000_000);
   });
 });

@@ -23,7 +23,7 @@ import { LRUCache } from 'lru-cache';
 import type { Readable } from 'node:stream';
 import { METRICS, type Metric } from '../../common/query';
 import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions, type TimestampUnit } from '../../common/settings';
-import { awaitShared } from '../async/awaitShared';
+import { SharedFlights } from '../async/sharedFlights';
 import { cancelledError, describeAwsError, SourceError } from './errors';
 import { checkedName } from './names';
 import { decodeItem, type ItemShape } from './parsing';
@@ -70,6 +70,12 @@ const YIELD_EVERY_ROWS = 1000;
 
 const METRIC_ATTRIBUTES = Object.fromEntries(METRICS.map((m) => [m, m])) as Record<Metric, string>;
 
+/** What one download needs: whose rows to keep, and the signal that ends it when nobody waits for it. */
+interface HistoryFetch {
+  sensorId: string;
+  signal: AbortSignal;
+}
+
 interface CachedHistory {
   etag: string;
   /** What the last load answered; `stats.cached` says whether it was a 304 served from memory. */
@@ -99,15 +105,17 @@ export class S3HistorySource {
    * in memory for the next conditional GET; the fetch ignores eviction, so a
    * download under way still reaches the callers waiting for it.
    */
-  private readonly cache: LRUCache<string, CachedHistory, string>;
+  private readonly cache: LRUCache<string, CachedHistory, HistoryFetch>;
+  /** Downloads under way: shared by the callers of one key, aborted when none of them waits any more. */
+  private readonly downloads = new SharedFlights<HistoryResult>();
 
   constructor(
     private readonly client: S3Client,
     private readonly config: S3HistoryConfig
   ) {
-    this.cache = new LRUCache<string, CachedHistory, string>({
+    this.cache = new LRUCache<string, CachedHistory, HistoryFetch>({
       max: config.maxCachedObjects,
-      fetchMethod: (key, previous, { context: sensorId }) => this.load(key, sensorId, previous),
+      fetchMethod: (key, previous, { context }) => this.load(key, context, previous),
       noDeleteOnFetchRejection: true,
       ignoreFetchAbort: true,
     });
@@ -119,8 +127,13 @@ export class S3HistorySource {
       return Promise.reject(new SourceError('config', 'sensor: a sensor id is required to load its history'));
     }
     const key = historyKey(this.config.keyTemplate, sensorId);
-    const load = this.cache.forceFetch(key, { context: sensorId, forceRefresh: true }).then((entry) => entry.result);
-    return awaitShared(load, signal, cancelledError(`loading the history s3://${this.config.bucket}/${key}`));
+    return this.downloads.join(
+      key,
+      async (own) =>
+        (await this.cache.forceFetch(key, { context: { sensorId, signal: own }, forceRefresh: true })).result,
+      signal,
+      cancelledError(`loading the history s3://${this.config.bucket}/${key}`)
+    );
   }
 
   /** HeadBucket: for "Save & test". */
@@ -145,7 +158,11 @@ export class S3HistorySource {
   }
 
   /** Shared by every caller asking for this object meanwhile, so it runs on no caller's signal. */
-  private async load(key: string, sensorId: string, previous: CachedHistory | undefined): Promise<CachedHistory> {
+  private async load(
+    key: string,
+    { sensorId, signal }: HistoryFetch,
+    previous: CachedHistory | undefined
+  ): Promise<CachedHistory> {
     let response;
     try {
       response = await this.client.send(
@@ -153,7 +170,8 @@ export class S3HistorySource {
           Bucket: this.config.bucket,
           Key: key,
           ...(previous?.etag ? { IfNoneMatch: previous.etag } : {}),
-        })
+        }),
+        { abortSignal: signal }
       );
     } catch (e) {
       if (previous && (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 304) {
@@ -167,14 +185,15 @@ export class S3HistorySource {
       throw new SourceError('aws', `S3 returned no body for s3://${this.config.bucket}/${key}`);
     }
     const etag = response.ETag ?? '';
-    const parsed = await this.parseCsv(body, key, sensorId);
+    const parsed = await this.parseCsv(body, key, sensorId, signal);
     return { etag, result: { series: parsed.series, stats: { ...parsed.stats, etag, cached: false } } };
   }
 
   private async parseCsv(
     body: Readable,
     key: string,
-    sensorId: string
+    sensorId: string,
+    signal: AbortSignal
   ): Promise<{ series: SensorSeries; stats: Omit<HistoryStats, 'cached' | 'etag'> }> {
     const builder = new SeriesBuilder();
     let layout: Layout | undefined;
@@ -203,6 +222,9 @@ export class S3HistorySource {
         // 23,000-row object would hold Grafana's event loop for a few hundred ms.
         if (++rows % YIELD_EVERY_ROWS === 0) {
           await new Promise((resolve) => setImmediate(resolve));
+          if (signal.aborted) {
+            throw cancelledError(`loading the history s3://${this.config.bucket}/${key}`)();
+          }
         }
       }
     } catch (e) {

@@ -15,8 +15,8 @@ import type { StackInfo } from './stack';
 const MARKER = { color: 'red', size: 7 };
 
 /**
- * The panel's query: raw readings, whose model flags the stack's broken readings (45 °C) on every run,
- * at 5 %, which also flags the tail of ordinary readings, so there are always markers to check.
+ * The panel's query: the query defaults (default features, contamination 0.01). The stack's broken
+ * readings (45 °C) are flagged on every run, so there are always markers to check.
  * Which readings a model flags is the backend's business (npm run quality); here only drawing them is.
  */
 function panelSpec(stack: StackInfo, target: Record<string, unknown> = {}): PanelSpec {

@@ -218,7 +218,7 @@ function startGrafana(stack: Stack, envFile: string): void {
 
 function printNoDocker(envFile: string): void {
   console.log(`
-No Docker engine: point an existing Grafana (>= 12.3) at this checkout:
+No Docker engine: point an existing Grafana (>= 13.2) at this checkout:
   1. Link the build into Grafana's plugin folder (Grafana follows the link):
        ln -s ${join(REPO, 'dist')} <grafana plugins dir>/iotlab-anomaly-app
      and allow the unsigned plugins in grafana.ini (or GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS):

@@ -110,7 +110,7 @@ interface Manifest {
   info?: { logos?: { small?: string; large?: string }; screenshots?: Array<{ path?: string }> };
 }
 
-/** The platforms the backend is built for (tools/build-backend.ts), with their ELF `e_machine` numbers. */
+/** The platforms the backend is built for (tools/backend-build/main.ts), with their ELF `e_machine` numbers. */
 const ELF_MACHINES = { linux_amd64: 0x3e, linux_arm64: 0xb7 } as const;
 export const PLATFORMS = Object.keys(ELF_MACHINES) as Array<keyof typeof ELF_MACHINES>;
 

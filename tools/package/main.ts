@@ -12,9 +12,9 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 
-import { archiveEntries, totalBytes } from './package/contents';
+import { archiveEntries, totalBytes } from './contents';
 
-const root = join(__dirname, '..');
+const root = join(__dirname, '..', '..');
 
 function option(name: string, fallback: string): string {
   const prefix = `--${name}=`;

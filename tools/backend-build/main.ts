@@ -12,11 +12,11 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { bundleBackend } from './backend-build/bundle';
-import { arm64Node, findTool, hostNode, type Target } from './backend-build/nodeBinaries';
-import { buildSea } from './backend-build/sea';
+import { bundleBackend } from './bundle';
+import { arm64Node, findTool, hostNode, type Target } from './nodeBinaries';
+import { buildSea } from './sea';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = resolve(__dirname, '..', '..');
 /** Entry → executable name (suffixed _<os>_<arch>). */
 const PROGRAMS = [
   { entry: join('src', 'backend', 'main.ts'), executable: 'gpx_iotlab_anomaly' },

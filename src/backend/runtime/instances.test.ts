@@ -31,6 +31,21 @@ function setup(factory?: (s: DataSourceSettings) => DataSourceInstance | Promise
   return { manager, created, secrets, lines };
 }
 
+/**
+ * Starts a call on the instance for `s` that runs until the returned function
+ * is called; that function ends it and waits until its instance is released.
+ */
+async function callHeldOpen(manager: InstanceManager, s: DataSourceSettings): Promise<() => Promise<void>> {
+  let finish!: () => void;
+  const running = manager.use(s, () => new Promise<void>((resolve) => (finish = resolve)));
+  await new Promise((resolve) => setImmediate(resolve));
+  return async () => {
+    finish();
+    await running;
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+}
+
 describe('InstanceManager', () => {
   test('creates one instance per uid and reuses it while lastUpdatedMS is unchanged', async () => {
     const { manager, created } = setup();
@@ -54,29 +69,21 @@ describe('InstanceManager', () => {
 
   test('an instance replaced during a call is disposed when that call ends, not before', async () => {
     const { manager, created } = setup();
-    let finishQuery!: () => void;
-    const running = manager.use(settings('a', 1), () => new Promise<void>((resolve) => (finishQuery = resolve)));
-    await new Promise((resolve) => setImmediate(resolve));
+    const finishQuery = await callHeldOpen(manager, settings('a', 1));
     const healthWithNewSettings = await manager.use(settings('a', 2), (instance) => instance.checkHealth({} as never));
     expect(healthWithNewSettings.status).toBe('OK');
     expect(created.map((c) => c.disposed)).toEqual([0, 0]);
-    finishQuery();
-    await running;
-    await new Promise((resolve) => setImmediate(resolve));
+    await finishQuery();
     expect(created.map((c) => c.disposed)).toEqual([1, 0]);
   });
 
   test('disposeAll also disposes a replaced instance whose call is still running, once', async () => {
     const { manager, created } = setup();
-    let finishQuery!: () => void;
-    const running = manager.use(settings('a', 1), () => new Promise<void>((resolve) => (finishQuery = resolve)));
-    await new Promise((resolve) => setImmediate(resolve));
+    const finishQuery = await callHeldOpen(manager, settings('a', 1));
     await manager.get(settings('a', 2));
     await manager.disposeAll();
     expect(created.map((c) => c.disposed)).toEqual([1, 1]);
-    finishQuery();
-    await running;
-    await new Promise((resolve) => setImmediate(resolve));
+    await finishQuery();
     expect(created.map((c) => c.disposed)).toEqual([1, 1]);
   });
 

@@ -32,13 +32,19 @@ function controllable() {
   return { produce, calls, finish: (v = produced()) => finish(v), fail: (e: Error) => fail(e) };
 }
 
+/** A cache with two callers waiting for the same model, whose production has started and is not done. */
+async function twoWaiting() {
+  const cache = new ModelCache();
+  const p = controllable();
+  const a = cache.get('k', p.produce);
+  const b = cache.get('k', p.produce);
+  await Promise.resolve();
+  return { cache, p, a, b };
+}
+
 describe('model cache', () => {
   test('concurrent requests for one key share one production; later requests hit the cache', async () => {
-    const cache = new ModelCache();
-    const p = controllable();
-    const a = cache.get('k', p.produce);
-    const b = cache.get('k', p.produce);
-    await Promise.resolve();
+    const { cache, p, a, b } = await twoWaiting();
     p.finish();
     const [ma, mb] = await Promise.all([a, b]);
     expect(p.calls).toHaveLength(1);
@@ -87,11 +93,7 @@ describe('model cache', () => {
   });
 
   test('a failure reaches every waiter and is not cached', async () => {
-    const cache = new ModelCache();
-    const p = controllable();
-    const a = cache.get('k', p.produce);
-    const b = cache.get('k', p.produce);
-    await Promise.resolve();
+    const { cache, p, a, b } = await twoWaiting();
     p.fail(new Error('S3 unreachable'));
     await expect(a).rejects.toThrow('S3 unreachable');
     await expect(b).rejects.toThrow('S3 unreachable');

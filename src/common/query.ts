@@ -26,6 +26,7 @@ import {
   DBSCAN_CONSTRAINTS,
   ISOLATION_FOREST_CONSTRAINTS,
   describeAllowed,
+  mustBe,
   satisfies,
   type IntegerConstraint,
   type IntervalConstraint,
@@ -181,17 +182,9 @@ export class QueryFieldError extends Error {
     readonly allowed: string,
     readonly got: unknown
   ) {
-    super(`${field}: must be ${allowed} (got ${describeValue(got)})`);
+    super(mustBe(field, allowed, got));
     this.name = 'QueryFieldError';
   }
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) {
-    return 'nothing';
-  }
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function oneOf<T extends string>(field: string, allowed: readonly T[], value: unknown, fallback: T): T {

@@ -1,7 +1,8 @@
 /**
  * The detectors' parameter constraints, as data — like scikit-learn's
- * `_parameter_constraints` — and the two small functions that read them: one
- * says whether a value is allowed, the other says in words what is.
+ * `_parameter_constraints` — the two small functions that read them (one
+ * says whether a value is allowed, the other says in words what is) and the
+ * sentence that rejects a value.
  *
  * A leaf: this file imports nothing, so the query model (src/common/query.ts)
  * builds its limits and messages from it too, and the editor, the backend and
@@ -119,4 +120,26 @@ export function describeAllowed(parameter: ParameterConstraint, options: { maxCo
 
 function withWords(text: string, words: string[]): string {
   return words.length > 0 ? `${text} or ${words.join(' or ')}` : text;
+}
+
+/**
+ * The sentence every rejected value gets, from the detectors and the query
+ * model alike: `contamination: must be a number in (0, 0.5] or "auto" (got 0.7)`.
+ */
+export function mustBe(name: string, allowed: string, got: unknown): string {
+  return `${name}: must be ${allowed} (got ${describeGot(got)})`;
+}
+
+function describeGot(value: unknown): string {
+  if (value === undefined) {
+    return 'nothing';
+  }
+  if (typeof value === 'number') {
+    return String(value); // JSON.stringify would print NaN and Infinity as null
+  }
+  const text = JSON.stringify(value);
+  if (text === undefined) {
+    return String(value); // a function or a symbol
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,3 +1,5 @@
+import { mustBe } from './constraints';
+
 /**
  * The one error type the detectors throw for bad input or misuse.
  *
@@ -11,20 +13,9 @@ export class DetectorInputError extends Error {
     readonly allowed: string,
     readonly got: unknown
   ) {
-    super(`${parameter}: must be ${allowed} (got ${describe(got)})`);
+    super(mustBe(parameter, allowed, got));
     this.name = 'DetectorInputError';
   }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'number') {
-    return String(value); // JSON.stringify would print NaN and Infinity as null
-  }
-  const text = JSON.stringify(value);
-  if (text === undefined) {
-    return String(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** Throws unless `value` is an integer in [min, max]. */

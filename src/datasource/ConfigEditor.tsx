@@ -2,7 +2,7 @@ import type { DataSourcePluginOptionsEditorProps, SelectableValue } from '@grafa
 import { type ConnectionConfigProps, ConnectionConfig } from '@grafana/aws-sdk';
 import { ConfigSection } from '@grafana/plugin-ui';
 import { Field, Input, RadioButtonGroup, SecretInput, Stack, Switch } from '@grafana/ui';
-import { type ChangeEvent, useState } from 'react';
+import { type ChangeEvent, type ComponentProps, type ReactNode, useState } from 'react';
 
 import {
   checkKafkaBrokers,
@@ -168,6 +168,113 @@ const INTEGER_SETTINGS: Record<NumericSetting, IntegerSetting> = {
   },
 };
 
+type ChoiceSetting = 'timestampUnit' | 'kafkaSaslMechanism';
+type Choice<K extends ChoiceSetting> = NonNullable<AnomalyDataSourceOptions[K]>;
+
+const CHOICE_SETTINGS: {
+  [K in ChoiceSetting]: { label: string; description: string; options: Array<SelectableValue<Choice<K>>> };
+} = {
+  timestampUnit: {
+    label: 'Timestamp unit',
+    description: 'Auto (the default) reads values below 10^11 as seconds and larger ones as milliseconds.',
+    options: TIMESTAMP_UNIT_OPTIONS,
+  },
+  kafkaSaslMechanism: {
+    label: 'SASL',
+    description: 'How the client authenticates to the brokers.',
+    options: SASL_OPTIONS,
+  },
+};
+
+interface SwitchSetting {
+  label: string;
+  description: string;
+}
+
+const SWITCH_SETTINGS: Record<BooleanSetting, SwitchSetting> = {
+  s3ForcePathStyle: {
+    label: 'Path-style addressing',
+    description:
+      'Use bucket names in the path instead of the host name; most S3-compatible servers need it. Default: on.',
+  },
+  kafkaPublishAnomalies: {
+    label: 'Publish anomalies',
+    description: 'Publish every anomaly a live query finds to the anomalies topic. Default: off.',
+  },
+  kafkaTls: { label: 'TLS', description: 'Connect to the brokers over TLS. Default: off.' },
+};
+
+/** A row of the settings page: a jsonData setting, or the Kafka password (a secret). */
+type SettingRow =
+  | StringSetting
+  | NumericSetting
+  | BooleanSetting
+  | 'timestampUnit'
+  | 'kafkaSaslMechanism'
+  | 'kafkaPassword';
+
+interface Section {
+  title: string;
+  description: string;
+  /** Makes the section collapsible; it starts open when this says its settings are in use. */
+  openWhen?: (jsonData: AnomalyDataSourceOptions) => boolean;
+  rows: readonly SettingRow[];
+}
+
+const usesSasl = (jsonData: AnomalyDataSourceOptions) =>
+  (jsonData.kafkaSaslMechanism ?? DEFAULT_SETTINGS.kafkaSaslMechanism) !== 'none';
+
+/** Rows shown only when another setting asks for them. */
+const SHOWN_WHEN: Partial<Record<SettingRow, (jsonData: AnomalyDataSourceOptions) => boolean>> = {
+  kafkaUsername: usesSasl,
+  kafkaPassword: usesSasl,
+};
+
+/** The page below the AWS connection, section by section. */
+const SECTIONS: readonly Section[] = [
+  {
+    title: 'DynamoDB',
+    description: 'The table the sensors write their readings to.',
+    rows: ['table', 'sensorIdAttribute', 'timestampAttribute', 'timestampUnit', 'readingsPath', 'maxItemsPerQuery'],
+  },
+  {
+    title: 'Training data and models (S3)',
+    description:
+      'CSV history per sensor that the Isolation Forest learns normal behaviour from, and where trained models are kept. Credentials and region are those of the connection above.',
+    rows: ['historyBucket', 'historyKeyTemplate', 's3Endpoint', 's3ForcePathStyle', 'modelKeyPrefix'],
+  },
+  {
+    title: 'Refresh and Live',
+    description: 'How dashboard refreshes and live queries read new readings.',
+    openWhen: (jsonData) => jsonData.refreshOverlapMs !== undefined || jsonData.livePollIntervalMs !== undefined,
+    rows: ['refreshOverlapMs', 'livePollIntervalMs'],
+  },
+  {
+    title: 'Kafka',
+    description: 'Optional: live queries can read readings from a Kafka topic, and anomalies can be published to one.',
+    openWhen: (jsonData) => (jsonData.kafkaBrokers ?? '').trim() !== '',
+    rows: [
+      'kafkaBrokers',
+      'kafkaReadingsTopic',
+      'kafkaAnomaliesTopic',
+      'kafkaPublishAnomalies',
+      'kafkaTls',
+      'kafkaSaslMechanism',
+      'kafkaUsername',
+      'kafkaPassword',
+    ],
+  },
+  {
+    title: 'Kafka message fields',
+    description: 'Where a reading message keeps its parts; the defaults follow the DynamoDB item shape.',
+    openWhen: () => false,
+    rows: ['kafkaSensorIdField', 'kafkaTimestampField', 'kafkaReadingsPath'],
+  },
+];
+
+const isNumericSetting = (row: SettingRow): row is NumericSetting => row in INTEGER_SETTINGS;
+const isBooleanSetting = (row: SettingRow): row is BooleanSetting => row in SWITCH_SETTINGS;
+
 /**
  * The data source's settings page: the AWS connection (Grafana's own AWS
  * component, so it behaves like CloudWatch or Athena), where readings sit in
@@ -202,8 +309,8 @@ export function ConfigEditor(props: Props) {
   const integerField = (key: NumericSetting) => (
     <IntegerField key={key} id={key} value={jsonData[key]} onChange={(v) => setJson(key, v)} />
   );
-  const switchField = (key: BooleanSetting, label: string, description: string) => (
-    <Field label={label} description={description} htmlFor={key}>
+  const switchField = (key: BooleanSetting) => (
+    <Field key={key} {...SWITCH_SETTINGS[key]} htmlFor={key}>
       <Switch
         id={key}
         value={jsonData[key] ?? DEFAULT_SETTINGS[key]}
@@ -212,7 +319,7 @@ export function ConfigEditor(props: Props) {
     </Field>
   );
   const secretField = (key: SecretKey, label: string, description: string) => (
-    <Field label={label} description={description} htmlFor={key}>
+    <Field key={key} label={label} description={description} htmlFor={key}>
       <SecretInput
         id={key}
         width={INPUT_WIDTH}
@@ -223,8 +330,26 @@ export function ConfigEditor(props: Props) {
       />
     </Field>
   );
-  const sasl = jsonData.kafkaSaslMechanism ?? DEFAULT_SETTINGS.kafkaSaslMechanism;
-  const kafkaInUse = (jsonData.kafkaBrokers ?? '').trim() !== '';
+  const choiceField = <K extends ChoiceSetting>(key: K) => (
+    <Field key={key} label={CHOICE_SETTINGS[key].label} description={CHOICE_SETTINGS[key].description} htmlFor={key}>
+      <RadioButtonGroup<Choice<K>>
+        id={key}
+        options={CHOICE_SETTINGS[key].options}
+        value={jsonData[key] ?? DEFAULT_SETTINGS[key]}
+        onChange={(value) => setJson(key, value)}
+      />
+    </Field>
+  );
+  const row = (key: SettingRow): ReactNode => {
+    if (key === 'timestampUnit' || key === 'kafkaSaslMechanism') {
+      return choiceField(key);
+    }
+    if (key === 'kafkaPassword') {
+      return secretField(key, 'Password', 'SASL password; stored encrypted.');
+    }
+    return isNumericSetting(key) ? integerField(key) : isBooleanSetting(key) ? switchField(key) : textField(key);
+  };
+  const shown = (key: SettingRow) => SHOWN_WHEN[key]?.(jsonData) ?? true;
 
   return (
     <Stack direction="column" gap={2} data-testid={testIds.configEditor.container}>
@@ -244,88 +369,17 @@ export function ConfigEditor(props: Props) {
           )}
       </div>
 
-      <ConfigSection title="DynamoDB" description="The table the sensors write their readings to.">
-        {textField('table')}
-        {textField('sensorIdAttribute')}
-        {textField('timestampAttribute')}
-        <Field
-          label="Timestamp unit"
-          description="Auto (the default) reads values below 10^11 as seconds and larger ones as milliseconds."
-          htmlFor="timestampUnit"
+      {SECTIONS.map(({ title, description, openWhen, rows }) => (
+        <ConfigSection
+          key={title}
+          title={title}
+          description={description}
+          isCollapsible={openWhen !== undefined}
+          isInitiallyOpen={openWhen?.(jsonData)}
         >
-          <RadioButtonGroup<TimestampUnit>
-            id="timestampUnit"
-            options={TIMESTAMP_UNIT_OPTIONS}
-            value={jsonData.timestampUnit ?? DEFAULT_SETTINGS.timestampUnit}
-            onChange={(unit) => setJson('timestampUnit', unit)}
-          />
-        </Field>
-        {textField('readingsPath')}
-        {integerField('maxItemsPerQuery')}
-      </ConfigSection>
-
-      <ConfigSection
-        title="Training data and models (S3)"
-        description="CSV history per sensor that the Isolation Forest learns normal behaviour from, and where trained models are kept. Credentials and region are those of the connection above."
-      >
-        {textField('historyBucket')}
-        {textField('historyKeyTemplate')}
-        {textField('s3Endpoint')}
-        {switchField(
-          's3ForcePathStyle',
-          'Path-style addressing',
-          'Use bucket names in the path instead of the host name; most S3-compatible servers need it. Default: on.'
-        )}
-        {textField('modelKeyPrefix')}
-      </ConfigSection>
-
-      <ConfigSection
-        title="Refresh and Live"
-        description="How dashboard refreshes and live queries read new readings."
-        isCollapsible
-        isInitiallyOpen={jsonData.refreshOverlapMs !== undefined || jsonData.livePollIntervalMs !== undefined}
-      >
-        {integerField('refreshOverlapMs')}
-        {integerField('livePollIntervalMs')}
-      </ConfigSection>
-
-      <ConfigSection
-        title="Kafka"
-        description="Optional: live queries can read readings from a Kafka topic, and anomalies can be published to one."
-        isCollapsible
-        isInitiallyOpen={kafkaInUse}
-      >
-        {textField('kafkaBrokers')}
-        {textField('kafkaReadingsTopic')}
-        {textField('kafkaAnomaliesTopic')}
-        {switchField(
-          'kafkaPublishAnomalies',
-          'Publish anomalies',
-          'Publish every anomaly a live query finds to the anomalies topic. Default: off.'
-        )}
-        {switchField('kafkaTls', 'TLS', 'Connect to the brokers over TLS. Default: off.')}
-        <Field label="SASL" description="How the client authenticates to the brokers." htmlFor="kafkaSaslMechanism">
-          <RadioButtonGroup<KafkaSaslMechanism>
-            id="kafkaSaslMechanism"
-            options={SASL_OPTIONS}
-            value={sasl}
-            onChange={(mechanism) => setJson('kafkaSaslMechanism', mechanism)}
-          />
-        </Field>
-        {sasl !== 'none' && textField('kafkaUsername')}
-        {sasl !== 'none' && secretField('kafkaPassword', 'Password', 'SASL password; stored encrypted.')}
-      </ConfigSection>
-
-      <ConfigSection
-        title="Kafka message fields"
-        description="Where a reading message keeps its parts; the defaults follow the DynamoDB item shape."
-        isCollapsible
-        isInitiallyOpen={false}
-      >
-        {textField('kafkaSensorIdField')}
-        {textField('kafkaTimestampField')}
-        {textField('kafkaReadingsPath')}
-      </ConfigSection>
+          {rows.filter(shown).map(row)}
+        </ConfigSection>
+      ))}
     </Stack>
   );
 }
@@ -338,29 +392,20 @@ interface TextFieldProps {
 }
 
 function TextField({ id, setting, value, onChange }: TextFieldProps) {
-  const { label, description, placeholder, required, validate } = setting;
+  const { validate, ...shown } = setting;
   const [error, setError] = useState<string>();
   return (
-    <Field
-      label={label}
-      description={description}
-      required={required}
-      htmlFor={id}
-      invalid={error !== undefined}
+    <InputField
+      id={id}
+      {...shown}
       error={error}
-    >
-      <Input
-        id={id}
-        width={INPUT_WIDTH}
-        value={value ?? ''}
-        placeholder={placeholder}
-        onChange={(event: ChangeEvent<HTMLInputElement>) => {
-          const text = event.currentTarget.value;
-          onChange(text === '' ? undefined : text);
-        }}
-        onBlur={(event) => setError(validate?.(event.currentTarget.value))}
-      />
-    </Field>
+      value={value ?? ''}
+      onChange={(event: ChangeEvent<HTMLInputElement>) => {
+        const text = event.currentTarget.value;
+        onChange(text === '' ? undefined : text);
+      }}
+      onBlur={(event) => setError(validate?.(event.currentTarget.value))}
+    />
   );
 }
 
@@ -389,22 +434,41 @@ function IntegerField({ id, value, onChange }: IntegerFieldProps) {
   };
   const { min, max } = SETTINGS_LIMITS[id];
   return (
-    <Field
+    <InputField
+      id={id}
       label={label}
       description={`${description} From ${min} to ${max}.`}
+      error={error}
+      inputMode="numeric"
+      value={text}
+      placeholder={String(DEFAULT_SETTINGS[id])}
+      onChange={(event) => setText(event.currentTarget.value)}
+      onBlur={commit}
+    />
+  );
+}
+
+type InputFieldProps = ComponentProps<typeof Input> & {
+  id: string;
+  label: string;
+  description: string;
+  required?: boolean;
+  /** Why the text was refused, shown under the box; undefined when it was not. */
+  error: string | undefined;
+};
+
+/** A labelled text box of the settings page, with the message of its last refused value. */
+function InputField({ id, label, description, required, error, ...input }: InputFieldProps) {
+  return (
+    <Field
+      label={label}
+      description={description}
+      required={required}
       htmlFor={id}
       invalid={error !== undefined}
       error={error}
     >
-      <Input
-        id={id}
-        width={INPUT_WIDTH}
-        inputMode="numeric"
-        value={text}
-        placeholder={String(DEFAULT_SETTINGS[id])}
-        onChange={(event) => setText(event.currentTarget.value)}
-        onBlur={commit}
-      />
+      <Input id={id} width={INPUT_WIDTH} {...input} />
     </Field>
   );
 }

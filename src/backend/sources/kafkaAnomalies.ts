@@ -9,11 +9,11 @@
  * in one partition; partitions follow the Java client's hash (murmur2 of the
  * key, as every Kafka client computes it by default).
  */
-import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import type { Producer } from '@platformatic/kafka';
 
 import type { Metric } from '../../common/query';
 import { redactSecrets, SourceError } from './errors';
-import { clientBase, type KafkaConnection } from './kafkaConfig';
+import { clientBase, loadKafkaClient, type KafkaConnection } from './kafkaConfig';
 
 /** The JSON value of one message on the anomalies topic (version 1). */
 export interface AnomalyMessage {
@@ -62,6 +62,7 @@ export class AnomalyPublisher {
     clientId: string,
     readonly topic = conn.anomaliesTopic
   ) {
+    const { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } = loadKafkaClient();
     this.producer = new Producer({
       ...clientBase(conn, clientId),
       serializers: stringSerializers,

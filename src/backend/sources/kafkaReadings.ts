@@ -17,11 +17,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
-import { Consumer, stringDeserializer, type Message, type MessagesStream } from '@platformatic/kafka';
+import type { Consumer, Message, MessagesStream } from '@platformatic/kafka';
 
 import { redactSecrets, SourceError } from './errors';
 import { decodeItem, type DecodeOutcome, type ItemShape } from './parsing';
-import { clientBase, type KafkaConnection } from './kafkaConfig';
+import { clientBase, loadKafkaClient, type KafkaConnection } from './kafkaConfig';
 
 type RawMessage = Message<string, Buffer, Buffer, Buffer>;
 
@@ -163,6 +163,7 @@ export class KafkaTopicTail {
     private readonly topic: string,
     clientId: string
   ) {
+    const { Consumer, stringDeserializer } = loadKafkaClient();
     this.consumer = new Consumer({
       ...clientBase(conn, clientId),
       groupId: `${clientId}-${randomUUID()}`,
@@ -271,6 +272,7 @@ export class KafkaGroupReader {
     private readonly conn: KafkaConnection,
     private readonly options: GroupReaderOptions
   ) {
+    const { Consumer, stringDeserializer } = loadKafkaClient();
     this.consumer = new Consumer({
       ...clientBase(conn, options.clientId),
       groupId: options.groupId,

@@ -95,7 +95,10 @@ test('hovering a marker shows the flagged reading: sensor, time, value, score an
   expect(text).toContain('Anomaly');
   const value = /Value\s*\n?\s*(-?[\d.,]+)/.exec(text);
   expect(value, `no value in the tooltip:\n${text}`).not.toBeNull();
-  expect(Number(value![1].replace(/,/g, ''))).toBeCloseTo(reading.value, 1);
+  // The tooltip rounds to the field's decimals: the reading must be what that rounding shows (25.25 → 25.3).
+  const shownValue = value![1].replace(/,/g, '');
+  const decimals = shownValue.split('.')[1]?.length ?? 0;
+  expect(Math.abs(Number(shownValue) - reading.value)).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-9);
   if (reading.score !== undefined) {
     expect(text).toContain(formatScore(reading.score));
   }

@@ -58,6 +58,8 @@ describe('numbers', () => {
     expect(toNumber('12abc')).toBeNaN();
     expect(toNumber('0x10')).toBeNaN();
     expect(toNumber(Infinity)).toBeNaN();
+    expect(toNumber('1e400')).toBeNaN();
+    expect(toNumber('-1e400')).toBeNaN();
     expect(toNumber(true)).toBeNaN();
   });
 });
@@ -119,6 +121,8 @@ describe('decodeItem', () => {
     ['no_readings', { payload: { M: {} } }],
     ['no_readings', { payload: { M: { data: { M: {} } } } }],
     ['non_numeric_reading', { payload: { M: { data: { M: { temperature: { S: 'hot' } } } } } }],
+    ['non_numeric_reading', { payload: { M: { data: { M: { temperature: { S: '1e400' } } } } } }],
+    ['bad_timestamp', { timestamp: { S: '1e400' } }],
   ])('skips with reason %s', (reason, over) => {
     expect(decodeItem(item(over), seedShape)).toEqual({ ok: false, reason });
   });

@@ -65,8 +65,10 @@ export function readPath(doc: unknown, segments: readonly string[]): unknown {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
- * A number from a number or a decimal numeric string. Returns undefined for a
- * missing value (undefined, null, empty string) and NaN for anything unparseable.
+ * A finite number from a number or a decimal numeric string. Returns undefined
+ * for a missing value (undefined, null, empty string) and NaN for anything
+ * unparseable, including decimals too large for a double ("1e400" would
+ * otherwise become Infinity and reach the model as a reading).
  */
 export function toNumber(value: unknown): number | undefined {
   if (value === undefined || value === null) {
@@ -80,7 +82,8 @@ export function toNumber(value: unknown): number | undefined {
     if (text === '') {
       return undefined;
     }
-    return DECIMAL.test(text) ? Number(text) : Number.NaN;
+    const n = DECIMAL.test(text) ? Number(text) : Number.NaN;
+    return Number.isFinite(n) ? n : Number.NaN;
   }
   return Number.NaN;
 }

@@ -203,13 +203,66 @@ describe('query: anomalies', () => {
     expect(texts(frame!)).toContain('No readings of nobody in this time range.');
   });
 
-  test('an empty range (from = to) gives empty frames for the named sensors and none otherwise', async () => {
+  test('an empty range (from = to) gives empty frames for the named sensors, else the "no data" frame, each saying so', async () => {
     const named = await source.instance.query(
       dataQuery({ sensors: ['sensmitter_1'] }, { from: FROM, to: FROM }),
       context()
     );
     expect(named.map((f) => [f.name, f.fields[0]!.values.length])).toEqual([['sensmitter_1', 0]]);
-    expect(await source.instance.query(dataQuery({}, { from: FROM, to: FROM }), context())).toEqual([]);
+    expect(texts(named[0]!).join(' ')).toMatch(/The time range is empty/);
+    const all = await source.instance.query(dataQuery({}, { from: FROM, to: FROM }), context());
+    expect(all.map((f) => [f.name, f.fields[0]!.values.length])).toEqual([['no data', 0]]);
+    expect(texts(all[0]!).join(' ')).toMatch(/The time range is empty/);
+  });
+
+  test('DBSCAN with an eps that makes most readings noise says so; the default eps "auto" does not', async () => {
+    const dbscan = { sensors: ['sensmitter_1'], model: 'dbscan' };
+    const [small] = await source.instance.query(dataQuery({ ...dbscan, dbscan: { eps: 0.05 } }), context());
+    expect(texts(small!).join(' ')).toMatch(
+      /DBSCAN called \d+ of \d+ scored readings noise: dbscan.eps 0.05 is too small/
+    );
+    const [auto] = await source.instance.query(dataQuery(dbscan), context());
+    expect(texts(auto!).join(' ')).not.toMatch(/noise/);
+    const flags = field(auto!, 'anomaly').values as Float64Array;
+    expect(flags.reduce((a, b) => a + b, 0)).toBeLessThan(flags.length / 10);
+  });
+
+  test('DBSCAN eps "auto" on a stuck sensor: a notice for that sensor, the others still scored', async () => {
+    const time = SENSORS[0]!.recent.series.time;
+    const constant = (value: number) => new Float64Array(time.length).fill(value);
+    const stuck = {
+      sensorId: 'stuck',
+      time,
+      readings: {
+        temperature: constant(20),
+        humidity: constant(40),
+        pressure: constant(1000),
+        light_level: constant(0),
+      },
+    };
+    const connections = memoryConnections({ readings: [SENSORS[0]!.recent.series, stuck], histories: [] });
+    const instance = createDataSource(settings(), undefined, { connections, services: source.services });
+    const frames = await instance.query(
+      dataQuery({ sensors: ['sensmitter_1', 'stuck'], model: 'dbscan', dbscan: { eps: 'auto' } }),
+      context()
+    );
+    const [scored, unscored] = frames;
+    expect(texts(unscored!).join(' ')).toMatch(
+      /DBSCAN cannot cluster the readings of stuck: data: must be more than 10 distinct rows/
+    );
+    expect(Array.from(field(unscored!, 'anomaly').nulls!).every((n) => n === 1)).toBe(true);
+    expect(field(scored!, 'anomaly').values.length).toBe(READINGS_IN_RANGE);
+    expect(texts(scored!).join(' ')).not.toMatch(/cannot cluster/);
+  });
+
+  test('DBSCAN on too few readings: a notice saying how many and why the rest give no feature row', async () => {
+    const [frame] = await source.instance.query(
+      dataQuery({ sensors: ['sensmitter_1'], model: 'dbscan' }, { from: RECENT_START, to: RECENT_START + 60_000 }),
+      context()
+    );
+    expect(texts(frame!).join(' ')).toMatch(
+      /DBSCAN needs more than 10 scorable readings; the range has 0 \(readings without a feature row: 7 warming up\)/
+    );
   });
 
   test('a cancelled query rejects as cancelled (499)', async () => {

@@ -29,9 +29,14 @@ const SOURCE_ERRORS: Readonly<Record<SourceErrorCode, Classified>> = {
   aws: { status: 502, source: 'downstream' },
 };
 
+/** A detector refused its input; from a pool thread it arrives as a plain error carrying the name. */
+export function isDetectorInputError(error: unknown): error is Error {
+  return (error as { name?: unknown } | null)?.name === 'DetectorInputError';
+}
+
 /** Status and blame for an error, or undefined when it is not one we expect (a bug: 500). */
 function classifyError(error: unknown): Classified | undefined {
-  if (error instanceof QueryFieldError || (error as { name?: unknown } | null)?.name === 'DetectorInputError') {
+  if (error instanceof QueryFieldError || isDetectorInputError(error)) {
     // A detector refusing its input names the parameter: the query asked for something it cannot do.
     return { status: 400, source: 'plugin' };
   }

@@ -23,7 +23,7 @@ import type { RangeScores } from '../scoring/pool';
 import type { DropCounts, FeatureSpec } from '../scoring/types';
 import type { ReadStats, SensorSeries } from '../sources/types';
 import type { Connections } from './connections';
-import { toQueryError } from './errors';
+import { isDetectorInputError, toQueryError } from './errors';
 import {
   anomalyFrame,
   countFrame,
@@ -36,7 +36,7 @@ import {
 } from './frames';
 import type { ScoringServices } from './services';
 import { withLiveChannels } from './streams/live';
-import { isolationForestModel } from './training';
+import { isolationForestModel, unusableReasons } from './training';
 
 export interface QueryDeps {
   connections: Connections;
@@ -108,6 +108,63 @@ function alignScores(scores: RangeScores, rangeStart: number, length: number): R
   return aligned;
 }
 
+/** Above this share of noise, DBSCAN's eps says more about the eps than about the readings. */
+const MOSTLY_NOISE = 0.5;
+
+/**
+ * A fixed eps far below the distances between standardized feature rows makes
+ * DBSCAN call (nearly) every reading noise: that is said, not shown as a wall
+ * of anomalies. eps "auto" cannot do this (it derives eps from contamination).
+ */
+function mostlyNoiseNotice(result: RangeScores & { eps: number }, query: ResolvedQuery): Notice | undefined {
+  let flagged = 0;
+  for (let r = 0; r < result.rows; r++) {
+    flagged += result.flag[r]!;
+  }
+  if (query.dbscan.eps === 'auto' || flagged <= result.rows * MOSTLY_NOISE) {
+    return undefined;
+  }
+  return {
+    severity: 'warning',
+    text:
+      `DBSCAN called ${flagged} of ${result.rows} scored readings noise: dbscan.eps ${result.eps} is too small ` +
+      `for these standardized features. Set dbscan.eps to "auto" to derive it from contamination ${query.contamination}.`,
+  };
+}
+
+/**
+ * DBSCAN on one sensor's range. A detector refusing this sensor's data (eps
+ * "auto" on readings that never change: every k-distance is 0) is this
+ * sensor's notice, not the refId's error: the query itself is fine.
+ */
+async function dbscanOrNotice(
+  request: SensorRequest,
+  deps: QueryDeps,
+  outcome: SensorOutcome
+): Promise<Awaited<ReturnType<ScoringServices['pool']['dbscanRange']>> | undefined> {
+  const { series, query, spec, fromMs, signal } = request;
+  try {
+    return await deps.services.pool.dbscanRange(series, {
+      spec,
+      scoreFromMs: fromMs,
+      eps: query.dbscan.eps,
+      minSamples: query.dbscan.minSamples,
+      // resolveQuery allows 'auto' only for Isolation Forest.
+      contamination: query.contamination as number,
+      signal,
+    });
+  } catch (error) {
+    if (!isDetectorInputError(error)) {
+      throw error;
+    }
+    outcome.notices.push({
+      severity: 'warning',
+      text: `DBSCAN cannot cluster the readings of ${series.sensorId}: ${error.message}. Readings that barely vary need a numeric dbscan.eps. The readings are shown unscored.`,
+    });
+    return undefined;
+  }
+}
+
 interface SensorRequest {
   series: SensorSeries;
   query: ResolvedQuery;
@@ -152,17 +209,14 @@ async function scoreSensor(request: SensorRequest, deps: QueryDeps): Promise<Sen
       });
     }
   } else {
-    const result = await deps.services.pool.dbscanRange(series, {
-      spec,
-      scoreFromMs: fromMs,
-      eps: query.dbscan.eps,
-      minSamples: query.dbscan.minSamples,
-      // resolveQuery allows 'auto' only for Isolation Forest.
-      contamination: query.contamination as number,
-      signal,
-    });
-    if (result.ok) {
+    // undefined: the readings cannot be clustered, which a notice already says.
+    const result = await dbscanOrNotice(request, deps, outcome);
+    if (result?.ok) {
       scores = result;
+      const noise = mostlyNoiseNotice(result, query);
+      if (noise) {
+        outcome.notices.push(noise);
+      }
       outcome.model = {
         key: `dbscan eps ${result.eps.toPrecision(4)}`,
         source: 'range',
@@ -170,10 +224,14 @@ async function scoreSensor(request: SensorRequest, deps: QueryDeps): Promise<Sen
         trainingRows: result.rows,
         trainingMs: 0,
       };
-    } else {
+    } else if (result) {
+      const reasons = unusableReasons(result.dropped);
       outcome.notices.push({
         severity: 'warning',
-        text: `DBSCAN needs more than ${result.needed - 1} scorable readings; the range has ${result.rows}. The readings are shown unscored.`,
+        text:
+          `DBSCAN needs more than ${result.needed - 1} scorable readings; the range has ${result.rows}` +
+          (reasons ? ` (readings without a feature row: ${reasons})` : '') +
+          '. The readings are shown unscored.',
       });
     }
   }
@@ -270,9 +328,18 @@ function framesOf(outcomes: SensorOutcome[], query: ResolvedQuery, dataQuery: Da
   return outcomes.map(anomalyFrame);
 }
 
-/** A range of no length has no readings: empty frames for the named sensors, none otherwise. */
+/** A range of no length has no readings: empty frames for the named sensors, else the "no data" frame, saying why. */
 function emptyRangeFrames(query: ResolvedQuery, dataQuery: DataQuery, spec: FeatureSpec): Frame[] {
-  const outcomes = query.sensors.map((sensor) => emptyOutcome(sensor, query.metric, [], describeQuery(query, spec)));
+  const notice = (): Notice => ({
+    severity: 'info',
+    text: `The time range is empty ("from" ${new Date(dataQuery.timeRange.from).toISOString()} is not before "to"): there are no readings to score.`,
+  });
+  if (query.sensors.length === 0) {
+    return [noDataFrame(query.queryType, query.metric, [notice()])];
+  }
+  const outcomes = query.sensors.map((sensor) =>
+    emptyOutcome(sensor, query.metric, [notice()], describeQuery(query, spec))
+  );
   return framesOf(outcomes, query, dataQuery);
 }
 

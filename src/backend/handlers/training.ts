@@ -52,8 +52,13 @@ function trainingWindow(trainingWindowText: string, rangeFromMs: number): { from
   return { fromMs: toMs - windowMs, toMs };
 }
 
+/** Why readings gave no feature row, in words ("3 warming up, 1 missing reading"); '' when none. */
+export function unusableReasons(dropped: TooFewRows['dropped']): string {
+  return countsText(dropped, (reason) => reason.replaceAll('_', ' '));
+}
+
 function tooFewNotice(result: TooFewRows, where: string): Notice {
-  const reasons = countsText(result.dropped, (reason) => reason.replace('_', ' '));
+  const reasons = unusableReasons(result.dropped);
   return {
     severity: 'warning',
     text:
@@ -108,6 +113,12 @@ function windowData(
     async load(signal) {
       const { series, stats } = await connections.readings().readRange({ sensors: [sensor], ...window, signal });
       counter.itemsRead += stats.itemsRead;
+      if (stats.itemsSkipped > 0) {
+        notices.push({
+          severity: 'warning',
+          text: `Training window (${where}): ${stats.itemsSkipped} of ${stats.itemsRead} items skipped as malformed (${countsText(stats.skipReasons)}).`,
+        });
+      }
       if (stats.truncated) {
         notices.push({
           severity: 'warning',

@@ -1,4 +1,5 @@
 import { DEFAULT_QUERY, LIMITS } from '../../common/query';
+import { FRAME_STATS } from '../../common/frames';
 import {
   createLogger,
   QueryError,
@@ -181,6 +182,22 @@ describe('query: anomalies', () => {
       /Not enough training data in the 1h of readings of sensmitter_1 .* at least 50/
     );
     expect(field(frame!, 'anomaly').nulls).toBeDefined();
+  });
+
+  test('maxSamples above the training rows: every tree grows on all rows, and a notice says so', async () => {
+    const [capped] = await source.instance.query(
+      dataQuery({ sensors: ['sensmitter_1'], isolationForest: { nEstimators: 5, maxSamples: 1_000_000 } }),
+      context()
+    );
+    const trainingRows = stat(capped!, FRAME_STATS.trainingRows);
+    expect(texts(capped!).join(' ')).toContain(
+      `isolationForest.maxSamples 1000000 is more than the ${trainingRows} training rows: each tree is grown on all ${trainingRows}.`
+    );
+    const [fraction] = await source.instance.query(
+      dataQuery({ sensors: ['sensmitter_1'], isolationForest: { nEstimators: 5, maxSamples: 1 } }),
+      context()
+    );
+    expect(texts(fraction!).join(' ')).not.toContain('maxSamples');
   });
 
   test('readings too close to the start of the data are shown unscored, with a notice saying why', async () => {

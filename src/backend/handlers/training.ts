@@ -214,6 +214,18 @@ async function produce(
   };
 }
 
+/** A count of samples per tree above the training rows is capped to the rows (as scikit-learn does, with its warning). */
+function maxSamplesCapNotice(maxSamples: number | 'auto', rows: number): Notice | undefined {
+  // A number up to 1 is a fraction of the rows; above 1 it is a count.
+  if (maxSamples === 'auto' || maxSamples <= 1 || maxSamples <= rows) {
+    return undefined;
+  }
+  return {
+    severity: 'info',
+    text: `isolationForest.maxSamples ${maxSamples} is more than the ${rows} training rows: each tree is grown on all ${rows}.`,
+  };
+}
+
 /** The sensor's Isolation Forest model, or notices saying why there is none. */
 export async function isolationForestModel(
   request: ModelRequest,
@@ -237,6 +249,10 @@ export async function isolationForestModel(
   );
   if (!outcome.ok) {
     return { ok: false, itemsRead: counter.itemsRead, notices: [...notices, tooFewNotice(outcome, data.where)] };
+  }
+  const capped = maxSamplesCapNotice(request.query.isolationForest.maxSamples, outcome.rows);
+  if (capped) {
+    notices.push(capped);
   }
   if (outcome.persistError && outcome.source === 'trained' && !cached) {
     notices.push({

@@ -28,6 +28,7 @@ import { trainModel } from '../../src/backend/scoring/train';
 import type { ForestParams } from '../../src/backend/scoring/types';
 import { RecentReadings, type RangeReader } from '../../src/backend/sources/recentReadings';
 import type { ReadRangeRequest } from '../../src/backend/sources/dynamoReadings';
+import { emptyReadStats } from '../../src/backend/sources/seriesBuilder';
 import type { ReadResult } from '../../src/backend/sources/types';
 import { DEFAULT_QUERY } from '../../src/common/query';
 import { writeScoringWorkerSync } from '../../tools/backend-build/workerBundle';
@@ -231,15 +232,7 @@ class CountingTable implements RangeReader {
   async readRange(req: ReadRangeRequest): Promise<ReadResult> {
     const result: ReadResult = {
       series: [],
-      stats: {
-        itemsRead: 0,
-        itemsSkipped: 0,
-        skipReasons: {},
-        missingReadings: {},
-        truncated: false,
-        itemCap: 0,
-        pages: 0,
-      },
+      stats: emptyReadStats(),
     };
     for (const sensor of req.sensors) {
       const time = this.series.get(sensor)!.filter((t) => t >= req.fromMs && t <= req.toMs);

@@ -10,6 +10,7 @@ import {
   type ResourceRequest,
   type StreamSender,
 } from '../runtime';
+import { lowerBound } from '../async/sortedSearch';
 import { featureSpecOf, warmupMs } from '../scoring/features';
 import { ModelCache } from '../scoring/modelCache';
 import { ScoringPool } from '../scoring/pool';
@@ -270,6 +271,48 @@ describe('query: anomalies', () => {
     expect(Array.from(field(unscored!, 'anomaly').nulls!).every((n) => n === 1)).toBe(true);
     expect(field(scored!, 'anomaly').values.length).toBe(READINGS_IN_RANGE);
     expect(texts(scored!).join(' ')).not.toMatch(/cannot cluster/);
+  });
+
+  test('malformed items and missing readings are counted on their own sensor’s frame; items of no sensor on the first, for the table', async () => {
+    const second = SENSORS[1]!.recent.series;
+    const humidity = second.readings.humidity.slice();
+    humidity[lowerBound(second.time, FROM + HOUR)] = Number.NaN;
+    const connections = memoryConnections({
+      readings: [SENSORS[0]!.recent.series, { ...second, readings: { ...second.readings, humidity } }],
+      histories: [],
+      malformed: [
+        { sensorId: 'sensmitter_2', timeMs: FROM + 2 * HOUR, reason: 'non_numeric_reading' },
+        { sensorId: 'sensmitter_2', timeMs: FROM + 2 * HOUR + 5000, reason: 'no_readings' },
+        { sensorId: 'sensmitter_2', reason: 'bad_timestamp' },
+        { sensorId: 'sensmitter_2', timeMs: TO + HOUR, reason: 'no_readings' }, // after the range: not counted
+        { reason: 'missing_sensor_id' },
+      ],
+    });
+    const instance = createDataSource(settings(), undefined, { connections, services: source.services });
+    const query = dataQuery({ sensors: ['sensmitter_1', 'sensmitter_2'], model: 'dbscan' });
+    // The refresh reads only the last minute again; the counts are still those of the whole range shown.
+    for (const pass of ['first read', 'refresh']) {
+      const readBefore = connections.table.itemsRead;
+      const [clean, faulty] = await instance.query(query, context());
+      if (pass === 'refresh') {
+        expect(connections.table.itemsRead - readBefore).toBeLessThan(2 * 10); // 7 of each sensor's readings
+      }
+      expect({ pass, notices: texts(faulty!).slice(0, 2) }).toEqual({
+        pass,
+        notices: [
+          '3 items of sensmitter_2 in table memory_readings were skipped as malformed (1 non_numeric_reading, 1 no_readings, 1 bad_timestamp).',
+          'Items of sensmitter_2 in table memory_readings without some readings: 1 without humidity.',
+        ],
+      });
+      expect(stat(faulty!, 'DynamoDB items skipped')).toBe(3);
+      expect({ pass, notices: texts(clean!) }).toEqual({
+        pass,
+        notices: [
+          "1 items of table memory_readings were skipped because their sensor id could not be read (1 missing_sensor_id): they belong to no sensor, so no sensor's counts include them.",
+        ],
+      });
+      expect(stat(clean!, 'DynamoDB items skipped')).toBe(0);
+    }
   });
 
   test('DBSCAN on too few readings: a notice saying how many and why the rest give no feature row', async () => {

@@ -11,7 +11,9 @@
  *   frame (streams/live.ts), so the panel keeps appending what the stream scores.
  * - What could not be scored — no readings, too little training data, a
  *   capped or partly malformed read, readings whose windows were not yet
- *   full — is said in frame notices; the readings are still shown.
+ *   full — is said in frame notices; the readings are still shown. Each
+ *   sensor's malformed items are counted on that sensor's frame, where its
+ *   panel or alert instance looks; only items of no sensor are said for the table.
  */
 import { parseDuration, LIMITS, type ResolvedQuery, resolveQuery } from '../../common/query';
 import type { DataQuery, Frame, Notice, RequestContext } from '../runtime';
@@ -21,7 +23,7 @@ import { countPerInterval } from '../scoring/counts';
 import { featureSpecOf, warmupMs } from '../scoring/features';
 import type { RangeScores } from '../scoring/pool';
 import type { DropCounts, FeatureSpec } from '../scoring/types';
-import type { ReadStats, SensorSeries } from '../sources/types';
+import type { ReadStats, SensorSeries, SensorSkips } from '../sources/types';
 import type { Connections } from './connections';
 import { isDetectorInputError, toQueryError } from './errors';
 import {
@@ -167,6 +169,9 @@ async function dbscanOrNotice(
 
 interface SensorRequest {
   series: SensorSeries;
+  /** This sensor's items skipped as malformed and readings missing, in the range read. */
+  skips: SensorSkips | undefined;
+  table: string;
   query: ResolvedQuery;
   spec: FeatureSpec;
   fromMs: number;
@@ -185,9 +190,9 @@ async function scoreSensor(request: SensorRequest, deps: QueryDeps): Promise<Sen
     time: series.time.subarray(rangeStart),
     value: series.readings[query.metric].subarray(rangeStart),
     itemsRead: request.itemsRead,
-    itemsSkipped: 0,
+    itemsSkipped: request.skips?.itemsSkipped ?? 0,
     reused: request.reused,
-    notices: [],
+    notices: request.skips ? skipNotices(request.skips, `${series.sensorId} in table ${request.table}`) : [],
     description: request.description,
   };
   if (outcome.time.length === 0) {
@@ -245,25 +250,49 @@ async function scoreSensor(request: SensorRequest, deps: QueryDeps): Promise<Sen
   return outcome;
 }
 
-function readNotices(stats: ReadStats, table: string): Notice[] {
-  const notices: Notice[] = [];
-  if (stats.truncated) {
-    notices.push({
+/** What the item cap cut off: the read as a whole, so it is said once, on the first frame. */
+function truncatedNotice(stats: ReadStats): Notice[] {
+  if (!stats.truncated) {
+    return [];
+  }
+  return [
+    {
       severity: 'warning',
       text: `The read stopped after ${stats.itemCap} DynamoDB items (maxItemsPerQuery): only part of the range is shown. Narrow the range or the sensors, or raise the limit in the data source settings.`,
-    });
-  }
-  if (stats.itemsSkipped > 0) {
+    },
+  ];
+}
+
+/** Malformed items skipped and readings missing, of one sensor (`whose`: "s1 in table t"). */
+function skipNotices(skips: SensorSkips, whose: string): Notice[] {
+  const notices: Notice[] = [];
+  if (skips.itemsSkipped > 0) {
     notices.push({
       severity: 'warning',
-      text: `${stats.itemsSkipped} items of table ${table} were skipped as malformed (${countsText(stats.skipReasons)}).`,
+      text: `${skips.itemsSkipped} items of ${whose} were skipped as malformed (${countsText(skips.skipReasons)}).`,
     });
   }
-  const missing = countsText(stats.missingReadings, (metric) => `without ${metric}`);
+  const missing = countsText(skips.missingReadings, (metric) => `without ${metric}`);
   if (missing) {
-    notices.push({ severity: 'info', text: `Items without some readings: ${missing}.` });
+    notices.push({ severity: 'info', text: `Items of ${whose} without some readings: ${missing}.` });
   }
   return notices;
+}
+
+/** Items whose sensor id could not be read belong to no sensor's frame: said once, for the table. */
+function sensorlessNotice(stats: ReadStats, table: string): Notice[] {
+  const { itemsSkipped, skipReasons } = stats.withoutSensor;
+  if (itemsSkipped === 0) {
+    return [];
+  }
+  return [
+    {
+      severity: 'warning',
+      text:
+        `${itemsSkipped} items of table ${table} were skipped because their sensor id could not be read ` +
+        `(${countsText(skipReasons)}): they belong to no sensor, so no sensor's counts include them.`,
+    },
+  ];
 }
 
 function countsOf(outcome: SensorOutcome, bucket: { fromMs: number; toMs: number; intervalMs: number }): Counts {
@@ -292,10 +321,13 @@ async function scoreQuery(
     .recent()
     .readRange({ sensors: query.sensors, fromMs: from - warmupMs(spec), toMs: to, signal });
   const description = describeQuery(query, spec);
+  const table = deps.connections.dynamoConfig().table;
   const outcomes = await mapLimited(read.series, SENSOR_CONCURRENCY, (series) =>
     scoreSensor(
       {
         series,
+        skips: read.stats.bySensor.get(series.sensorId),
+        table,
         query,
         spec,
         fromMs: from,
@@ -307,15 +339,14 @@ async function scoreQuery(
       deps
     )
   );
-  const table = deps.connections.dynamoConfig().table;
-  const shared = readNotices(read.stats, table);
+  // Each sensor's skips are on its own frame (scoreSensor); what belongs to no sensor goes on the first.
+  const shared = [...truncatedNotice(read.stats), ...sensorlessNotice(read.stats, table)];
   const first = outcomes[0];
   if (!first) {
     shared.push({ severity: 'info', text: `No sensor of table ${table} has readings in this time range.` });
     return [noDataFrame(query.queryType, query.metric, shared)];
   }
   first.notices.unshift(...shared);
-  first.itemsSkipped = read.stats.itemsSkipped;
   return framesOf(outcomes, query, dataQuery);
 }
 

@@ -282,10 +282,7 @@ export class DynamoReadingsSource {
     return {
       series: builder.build(req.sensors),
       stats: {
-        itemsRead: builder.itemsRead,
-        itemsSkipped: builder.itemsSkipped,
-        skipReasons: builder.skipReasons,
-        missingReadings: builder.missingReadings,
+        ...builder.counts(),
         truncated: budget.truncated,
         itemCap: budget.cap,
         pages: budget.pages,

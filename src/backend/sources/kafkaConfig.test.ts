@@ -121,12 +121,15 @@ describe('A reading message', () => {
     expect(decodeReadingMessage(message({ uid: 's', payload: { data: { temperature: 1 } } }), shape)).toEqual({
       ok: false,
       reason: 'missing_timestamp',
+      sensorId: 's',
     });
     expect(
       decodeReadingMessage(message({ uid: 's', timestamp: 1, payload: { data: { temperature: 'warm' } } }), shape)
     ).toEqual({
       ok: false,
       reason: 'non_numeric_reading',
+      sensorId: 's',
+      timeMs: 1000,
     });
   });
 });

@@ -124,7 +124,28 @@ describe('decodeItem', () => {
     ['non_numeric_reading', { payload: { M: { data: { M: { temperature: { S: '1e400' } } } } } }],
     ['bad_timestamp', { timestamp: { S: '1e400' } }],
   ])('skips with reason %s', (reason, over) => {
-    expect(decodeItem(item(over), seedShape)).toEqual({ ok: false, reason });
+    expect(decodeItem(item(over), seedShape)).toMatchObject({ ok: false, reason });
+  });
+
+  it('says which sensor a skipped item belongs to, and when, as far as they could be read', () => {
+    expect(decodeItem(item({ uid: { M: {} } }), seedShape)).toEqual({ ok: false, reason: 'missing_sensor_id' });
+    expect(decodeItem(item({ timestamp: { S: 'yesterday' } }), seedShape)).toEqual({
+      ok: false,
+      reason: 'bad_timestamp',
+      sensorId: 'sensmitter_1',
+    });
+    expect(decodeItem(item({ payload: { M: {} } }), seedShape)).toEqual({
+      ok: false,
+      reason: 'no_readings',
+      sensorId: 'sensmitter_1',
+      timeMs: 1612137600000,
+    });
+    expect(decodeItem(item({ payload: { M: { data: { M: { temperature: { S: 'hot' } } } } } }), seedShape)).toEqual({
+      ok: false,
+      reason: 'non_numeric_reading',
+      sensorId: 'sensmitter_1',
+      timeMs: 1612137600000,
+    });
   });
 
   it('uses the known sensor when the shape has no sensor attribute (one CSV per sensor)', () => {

@@ -116,7 +116,19 @@ export interface DecodedItem {
   missingMask: number;
 }
 
-export type DecodeOutcome = { ok: true; item: DecodedItem } | { ok: false; reason: SkipReason };
+/**
+ * A skipped item says what could still be read of it: its sensor (once the id
+ * decodes, so its skip is counted where that sensor is shown) and its time (once
+ * the timestamp decodes, so a cache can keep the skip with the span it holds).
+ */
+export interface SkippedOutcome {
+  ok: false;
+  reason: SkipReason;
+  sensorId?: string;
+  timeMs?: number;
+}
+
+export type DecodeOutcome = { ok: true; item: DecodedItem } | SkippedOutcome;
 
 function sensorIdOf(doc: unknown, shape: ItemShape, knownSensor: string): string | undefined {
   if (shape.sensorId === null) {
@@ -140,14 +152,15 @@ export function decodeItem(doc: unknown, shape: ItemShape, knownSensor = ''): De
   }
   const epoch = toNumber(readPath(doc, shape.timestamp));
   if (epoch === undefined) {
-    return { ok: false, reason: 'missing_timestamp' };
+    return { ok: false, reason: 'missing_timestamp', sensorId };
   }
   if (!Number.isFinite(epoch) || epoch <= 0) {
-    return { ok: false, reason: 'bad_timestamp' };
+    return { ok: false, reason: 'bad_timestamp', sensorId };
   }
+  const timeMs = epochToMs(epoch, shape.timestampUnit);
   const readings = shape.readings.length === 0 ? unwrapTyped(doc) : readPath(doc, shape.readings);
   if (readings === null || typeof readings !== 'object' || Array.isArray(readings)) {
-    return { ok: false, reason: 'no_readings' };
+    return { ok: false, reason: 'no_readings', sensorId, timeMs };
   }
   const values: [number, number, number, number] = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
   let missingMask = 0;
@@ -156,13 +169,13 @@ export function decodeItem(doc: unknown, shape: ItemShape, knownSensor = ''): De
     if (v === undefined) {
       missingMask |= 1 << i;
     } else if (Number.isNaN(v)) {
-      return { ok: false, reason: 'non_numeric_reading' };
+      return { ok: false, reason: 'non_numeric_reading', sensorId, timeMs };
     } else {
       values[i] = v;
     }
   }
   if (missingMask === (1 << METRICS.length) - 1) {
-    return { ok: false, reason: 'no_readings' };
+    return { ok: false, reason: 'no_readings', sensorId, timeMs };
   }
-  return { ok: true, item: { sensorId, timeMs: epochToMs(epoch, shape.timestampUnit), values, missingMask } };
+  return { ok: true, item: { sensorId, timeMs, values, missingMask } };
 }

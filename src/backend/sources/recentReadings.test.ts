@@ -1,67 +1,79 @@
 import { METRICS, type Metric } from '../../common/query';
 import type { ReadRangeRequest } from './dynamoReadings';
 import { RecentReadings, type RangeReader } from './recentReadings';
-import type { ReadResult, SensorSeries } from './types';
+import { emptyReadStats, SeriesBuilder } from './seriesBuilder';
+import type { ReadResult, SkipReason } from './types';
 
 const STEP = 10_000;
 const T0 = Date.UTC(2026, 0, 1);
 
 /** An in-memory table with DynamoDB's inclusive range semantics, counting the items each read returns. */
 class MemoryTable implements RangeReader {
-  readonly items = new Map<string, Array<{ t: number; v: number }>>();
+  readonly items = new Map<string, Array<{ t: number; v: number; gap?: Metric }>>();
+  /** Items that cannot be decoded: `t` undefined when their timestamp is unreadable (returned by every read). */
+  readonly malformed: Array<{ sensor: string; t?: number; reason: SkipReason }> = [];
   reads: Array<{ sensors: readonly string[]; fromMs: number; toMs: number; items: number }> = [];
   cap = Infinity;
 
-  put(sensor: string, t: number, v = t / STEP): void {
+  put(sensor: string, t: number, v = t / STEP, gap?: Metric): void {
     const list = this.items.get(sensor) ?? [];
     if (list.length === 0 || list[list.length - 1]!.t < t) {
-      list.push({ t, v });
+      list.push({ t, v, gap });
       this.items.set(sensor, list);
       return;
     }
     const at = list.findIndex((item) => item.t === t);
     if (at >= 0) {
-      list[at] = { t, v };
+      list[at] = { t, v, gap };
     } else {
-      list.push({ t, v });
+      list.push({ t, v, gap });
       list.sort((a, b) => a.t - b.t);
     }
     this.items.set(sensor, list);
   }
 
-  async listSensors(): Promise<string[]> {
-    return [...this.items.keys()].sort();
+  /** A malformed item replaces a good one at the same time (and vice versa with `put`). */
+  putMalformed(sensor: string, t: number | undefined, reason: SkipReason): void {
+    if (t !== undefined) {
+      this.items.set(
+        sensor,
+        (this.items.get(sensor) ?? []).filter((item) => item.t !== t)
+      );
+    }
+    this.malformed.push({ sensor, t, reason });
   }
 
+  async listSensors(): Promise<string[]> {
+    return [...new Set([...this.items.keys(), ...this.malformed.map((m) => m.sensor)])].sort();
+  }
+
+  /** Decoded the way DynamoReadingsSource decodes: through a SeriesBuilder. */
   async readRange(req: ReadRangeRequest): Promise<ReadResult> {
     const sensors = req.sensors.length > 0 ? [...req.sensors] : await this.listSensors();
+    const inRange = (t: number | undefined) => t === undefined || (t >= req.fromMs && t <= req.toMs);
+    const builder = new SeriesBuilder();
     let read = 0;
     let truncated = false;
-    const series = sensors.sort().map((sensorId): SensorSeries => {
-      let rows = (this.items.get(sensorId) ?? []).filter((i) => i.t >= req.fromMs && i.t <= req.toMs);
+    for (const sensorId of sensors.sort()) {
+      let rows = (this.items.get(sensorId) ?? []).filter((i) => inRange(i.t));
       if (read + rows.length > this.cap) {
         rows = rows.slice(0, Math.max(0, this.cap - read));
         truncated = true;
       }
       read += rows.length;
-      const readings = Object.fromEntries(
-        METRICS.map((m, k) => [m, Float64Array.from(rows, (r) => r.v + k)])
-      ) as Record<Metric, Float64Array>;
-      return { sensorId, time: Float64Array.from(rows, (r) => r.t), readings };
-    });
-    this.reads.push({ sensors, fromMs: req.fromMs, toMs: req.toMs, items: read });
-    return {
-      series: req.sensors.length > 0 ? series : series.filter((s) => s.time.length > 0),
-      stats: {
-        itemsRead: read,
-        itemsSkipped: 0,
-        skipReasons: {},
-        missingReadings: {},
-        truncated,
-        itemCap: this.cap,
-        pages: 1,
-      },
-    };
+      for (const { t, v, gap } of rows) {
+        const values = METRICS.map((m, k) => (m === gap ? Number.NaN : v + k)) as [number, number, number, number];
+        const missingMask = gap ? 1 << METRICS.indexOf(gap) : 0;
+        builder.add({ ok: true, item: { sensorId, timeMs: t, values, missingMask } });
+      }
+      for (const bad of this.malformed.filter((m) => m.sensor === sensorId && inRange(m.t))) {
+        builder.add({ ok: false, reason: bad.reason, sensorId, timeMs: bad.t });
+      }
+    }
+    const counts = builder.counts();
+    this.reads.push({ sensors, fromMs: req.fromMs, toMs: req.toMs, items: counts.itemsRead });
+    const series = builder.build(req.sensors);
+    return { series, stats: { ...emptyReadStats(this.cap), ...counts, truncated, pages: 1 } };
   }
 }
 
@@ -182,5 +194,96 @@ describe('recent readings cache', () => {
     const again = await cache.readRange({ sensors: ['s1'], fromMs: T0, toMs: now });
     expect(again.stats.itemsRead).toBe(361);
     expect(plain(again)).toEqual(plain(answer));
+  });
+
+  describe('skips and gaps: a refresh reports those of the range it shows, per sensor', () => {
+    const HOUR = 3_600_000;
+    /** s1 is clean; s2 has two malformed items with a time, one without, and a kept item lacking humidity. */
+    function faultyTable(now: number): MemoryTable {
+      const table = new MemoryTable();
+      fill(table, ['s1', 's2'], now - 6 * HOUR, now);
+      table.putMalformed('s2', now - 5 * HOUR, 'non_numeric_reading');
+      table.putMalformed('s2', now - 2 * HOUR, 'no_readings');
+      table.putMalformed('s2', undefined, 'missing_timestamp');
+      table.put('s2', now - 3 * HOUR, 1, 'humidity');
+      return table;
+    }
+    const bySensor = (result: ReadResult) => Object.fromEntries(result.stats.bySensor);
+
+    test('a refresh that reads a few new items still counts the malformed items of the whole range, as an uncached read does', async () => {
+      let now = T0 + DAY;
+      const table = faultyTable(now);
+      const cache = new RecentReadings(table, { overlapMs: 60_000, now: () => now });
+      const first = await cache.readRange({ sensors: ['s1', 's2'], fromMs: now - 6 * HOUR, toMs: now });
+      expect(first.stats.bySensor.get('s2')).toMatchObject({
+        itemsSkipped: 3,
+        skipReasons: { non_numeric_reading: 1, no_readings: 1, missing_timestamp: 1 },
+        missingReadings: { humidity: 1 },
+      });
+      expect(first.stats.bySensor.has('s1')).toBe(false); // nothing skipped, nothing missing
+
+      fill(table, ['s1', 's2'], now + STEP, now + 30_000);
+      now += 30_000;
+      const refreshed = await cache.readRange({ sensors: ['s1', 's2'], fromMs: now - 6 * HOUR, toMs: now });
+      expect(refreshed.stats.itemsRead).toBeLessThan(30); // the overlap and the new items, and the timeless item again
+      const uncached = await table.readRange({ sensors: ['s1', 's2'], fromMs: now - 6 * HOUR, toMs: now });
+      expect(bySensor(refreshed)).toEqual(bySensor(uncached));
+      expect(refreshed.stats).toMatchObject({
+        itemsSkipped: 3,
+        skipReasons: uncached.stats.skipReasons,
+        missingReadings: { humidity: 1 },
+      });
+    });
+
+    test('a malformed item leaves the count when the range slides past it, or when it is rewritten within the overlap', async () => {
+      let now = T0 + DAY;
+      const table = faultyTable(now);
+      const cache = new RecentReadings(table, { overlapMs: 60_000, now: () => now });
+      await cache.readRange({ sensors: ['s2'], fromMs: now - 6 * HOUR, toMs: now });
+      table.putMalformed('s2', now - 20_000, 'non_numeric_reading'); // a late write inside the overlap
+      now += 10_000;
+      const late = await cache.readRange({ sensors: ['s2'], fromMs: now - 4 * HOUR, toMs: now });
+      // The item 5 h ago is outside the range now; the late one is in.
+      expect(late.stats.bySensor.get('s2')?.skipReasons).toEqual({
+        no_readings: 1,
+        non_numeric_reading: 1,
+        missing_timestamp: 1,
+      });
+      table.malformed.splice(table.malformed.length - 1, 1);
+      table.put('s2', now - 30_000); // rewritten as a good reading
+      now += 10_000;
+      const rewritten = await cache.readRange({ sensors: ['s2'], fromMs: now - 4 * HOUR, toMs: now });
+      expect(bySensor(rewritten)).toEqual(
+        bySensor(await table.readRange({ sensors: ['s2'], fromMs: now - 4 * HOUR, toMs: now }))
+      );
+      expect(rewritten.stats.bySensor.get('s2')?.itemsSkipped).toBe(2);
+    });
+
+    test('the skips of trimmed readings go with them (the cache holds readings and skips, within its bound)', async () => {
+      const now = T0 + DAY;
+      const table = faultyTable(now);
+      const cache = new RecentReadings(table, { overlapMs: 60_000, now: () => now, maxReadingsPerSensor: 1000 });
+      await cache.readRange({ sensors: ['s2'], fromMs: now - 6 * HOUR, toMs: now });
+      // 1000 readings (2 h 46 min) stay; of the two timed skips only the one 2 h ago is within them.
+      expect(cache.size).toBe(1000 + 1);
+      table.reads = [];
+      const recent = await cache.readRange({ sensors: ['s2'], fromMs: now - 2.5 * HOUR, toMs: now });
+      expect(table.reads.map((r) => r.fromMs)).toEqual([now - 60_000]);
+      expect(recent.stats.bySensor.get('s2')?.skipReasons).toEqual({ no_readings: 1, missing_timestamp: 1 });
+    });
+
+    test('all sensors: one whose every item of the range is malformed is answered empty, with its skips', async () => {
+      const now = T0 + DAY;
+      const table = new MemoryTable();
+      fill(table, ['s1'], now - HOUR, now);
+      table.putMalformed('broken', now - 10 * 60_000, 'no_readings');
+      const cache = new RecentReadings(table, { overlapMs: 60_000, now: () => now });
+      const all = await cache.readRange({ sensors: [], fromMs: now - HOUR, toMs: now });
+      expect(all.series.map((s) => [s.sensorId, s.time.length])).toEqual([
+        ['broken', 0],
+        ['s1', 361],
+      ]);
+      expect(all.stats.bySensor.get('broken')?.itemsSkipped).toBe(1);
+    });
   });
 });

@@ -22,7 +22,8 @@ import { LRUCache } from 'lru-cache';
 import { METRICS, type Metric } from '../../common/query';
 import { lowerBound, upperBound } from '../async/sortedSearch';
 import type { ReadRangeRequest } from './dynamoReadings';
-import type { ReadResult, ReadStats, SensorSeries, SkipCounts } from './types';
+import { emptyReadStats } from './seriesBuilder';
+import type { ReadResult, ReadStats, SensorSeries, SensorSkips, SkipCounts, SkipReason, TimedSkip } from './types';
 
 /** What the cache needs from a reader (DynamoReadingsSource has it). */
 export interface RangeReader {
@@ -55,9 +56,28 @@ export interface RecentReadResult extends ReadResult {
 
 interface Span {
   series: SensorSeries;
+  /** The span's skipped items whose time could be read, ascending. */
+  timedSkips: TimedSkip[];
+  /**
+   * Skipped items without a usable time, as the latest read counted them. Every
+   * read of a sensor returns such items whatever its range (the time filter lets
+   * them through so they are counted), so the latest count is the whole count.
+   */
+  untimedSkips: Partial<Record<SkipReason, number>>;
   coveredFrom: number;
   coveredTo: number;
 }
+
+/** What one read returned for one sensor. */
+interface FreshRead {
+  series: SensorSeries;
+  skips: SensorSkips;
+  readFrom: number;
+  /** False when the item cap cut the read short: answered, never cached. */
+  complete: boolean;
+}
+
+const NO_SKIPS: SensorSkips = { itemsSkipped: 0, skipReasons: {}, missingReadings: {}, timed: [] };
 
 function sliceSeries(series: SensorSeries, from: number, to: number): SensorSeries {
   const readings = {} as Record<Metric, Float64Array>;
@@ -85,67 +105,110 @@ function concatSeries(sensorId: string, parts: SensorSeries[]): SensorSeries {
   return { sensorId, time: join((s) => s.time), readings };
 }
 
-/** The span with everything `fresh` read for [readFrom, readTo] replacing what it held there. */
-function mergeSpan(
-  span: Span | undefined,
-  fresh: SensorSeries,
-  readFrom: number,
-  readTo: number,
-  coveredTo: number
-): Span {
-  if (!span || span.coveredTo < readFrom || span.coveredFrom > readTo) {
-    return { series: fresh, coveredFrom: readFrom, coveredTo };
-  }
-  const old = span.series;
-  const head = sliceSeries(old, 0, lowerBound(old.time, readFrom));
-  const tail = sliceSeries(old, upperBound(old.time, readTo), old.time.length);
-  return {
-    series: concatSeries(fresh.sensorId, [head, fresh, tail]),
-    coveredFrom: Math.min(span.coveredFrom, readFrom),
-    coveredTo: Math.max(span.coveredTo, coveredTo),
-  };
-}
-
-/** Drops the oldest readings beyond `max`, moving the covered start past them (never splitting one timestamp). */
-function trimSpan(span: Span, max: number): Span {
-  const time = span.series.time;
-  if (time.length <= max) {
-    return span;
-  }
-  const cut = upperBound(time, time[time.length - max - 1]!);
-  return {
-    series: sliceSeries(span.series, cut, time.length),
-    coveredFrom: cut < time.length ? time[cut]! : span.coveredTo,
-    coveredTo: span.coveredTo,
-  };
-}
-
-function emptyStats(cap: number): ReadStats {
-  return {
-    itemsRead: 0,
-    itemsSkipped: 0,
-    skipReasons: {},
-    missingReadings: {},
-    truncated: false,
-    itemCap: cap,
-    pages: 0,
-  };
-}
-
 function addCounts<K extends string>(into: Partial<Record<K, number>>, more: Partial<Record<K, number>>): void {
   for (const [key, n] of Object.entries(more) as Array<[K, number]>) {
     into[key] = (into[key] ?? 0) + n;
   }
 }
 
-function addStats(total: ReadStats, more: ReadStats): void {
-  total.itemsRead += more.itemsRead;
+/** A read's skips without a usable time: all its skips but the timed ones. */
+function untimedOf(skips: SensorSkips): Partial<Record<SkipReason, number>> {
+  const untimed = { ...skips.skipReasons };
+  for (const { reason } of skips.timed) {
+    untimed[reason]! -= 1;
+  }
+  for (const reason of Object.keys(untimed) as SkipReason[]) {
+    if (untimed[reason] === 0) {
+      delete untimed[reason];
+    }
+  }
+  return untimed;
+}
+
+/** The span with everything `fresh` read for [readFrom, readTo] (readings and skips) replacing what it held there. */
+function mergeSpan(span: Span | undefined, fresh: FreshRead, readTo: number, coveredTo: number): Span {
+  const { series, skips, readFrom } = fresh;
+  const untimedSkips = untimedOf(skips);
+  if (!span || span.coveredTo < readFrom || span.coveredFrom > readTo) {
+    return { series, timedSkips: skips.timed, untimedSkips, coveredFrom: readFrom, coveredTo };
+  }
+  const old = span.series;
+  const head = sliceSeries(old, 0, lowerBound(old.time, readFrom));
+  const tail = sliceSeries(old, upperBound(old.time, readTo), old.time.length);
+  return {
+    series: concatSeries(series.sensorId, [head, series, tail]),
+    timedSkips: [
+      ...span.timedSkips.filter((s) => s.timeMs < readFrom),
+      ...skips.timed,
+      ...span.timedSkips.filter((s) => s.timeMs > readTo),
+    ],
+    untimedSkips,
+    coveredFrom: Math.min(span.coveredFrom, readFrom),
+    coveredTo: Math.max(span.coveredTo, coveredTo),
+  };
+}
+
+/**
+ * Drops the oldest readings beyond `max`, moving the covered start past them
+ * (never splitting one timestamp); the skips of the dropped part go with it.
+ */
+function trimSpan(span: Span, max: number): Span {
+  const time = span.series.time;
+  if (time.length <= max) {
+    return span;
+  }
+  const cut = upperBound(time, time[time.length - max - 1]!);
+  const coveredFrom = cut < time.length ? time[cut]! : span.coveredTo;
+  return {
+    ...span,
+    series: sliceSeries(span.series, cut, time.length),
+    timedSkips: span.timedSkips.filter((s) => s.timeMs >= coveredFrom),
+    coveredFrom,
+  };
+}
+
+/** Kept readings that are NaN, per metric: the items that lacked them. */
+function missingIn(series: SensorSeries): Partial<Record<Metric, number>> {
+  const missing: Partial<Record<Metric, number>> = {};
+  for (const m of METRICS) {
+    let n = 0;
+    for (const v of series.readings[m]) {
+      n += Number.isNaN(v) ? 1 : 0;
+    }
+    if (n > 0) {
+      missing[m] = n;
+    }
+  }
+  return missing;
+}
+
+/** The skips and gaps of the answer's range [fromMs, toMs], wherever its readings came from. */
+function skipsShown(span: Span, answer: SensorSeries, fromMs: number, toMs: number): SensorSkips {
+  const timed = span.timedSkips.filter((s) => s.timeMs >= fromMs && s.timeMs <= toMs);
+  const skipReasons: Partial<Record<SkipReason, number>> = {};
+  for (const { reason } of timed) {
+    skipReasons[reason] = (skipReasons[reason] ?? 0) + 1;
+  }
+  addCounts(skipReasons, span.untimedSkips);
+  const itemsSkipped = Object.values(skipReasons).reduce((sum, n) => sum + n, 0);
+  return { itemsSkipped, skipReasons, missingReadings: missingIn(answer), timed };
+}
+
+/** Adds the skips and gaps of `more` to `total`'s. */
+function addSkips(total: SkipCounts & { itemsSkipped: number }, more: SkipCounts & { itemsSkipped: number }): void {
   total.itemsSkipped += more.itemsSkipped;
+  addCounts(total.skipReasons, more.skipReasons);
+  addCounts(total.missingReadings, more.missingReadings);
+}
+
+/** What the reads of this request did; their per-sensor skips are replaced by those of the range shown. */
+function addReadWork(total: ReadStats, more: ReadStats): void {
+  total.itemsRead += more.itemsRead;
   total.pages += more.pages;
   total.truncated ||= more.truncated;
   total.itemCap = more.itemCap;
-  addCounts<keyof SkipCounts['skipReasons'] & string>(total.skipReasons, more.skipReasons);
-  addCounts<Metric>(total.missingReadings, more.missingReadings);
+  addSkips(total.withoutSensor, more.withoutSensor);
+  addSkips(total, more.withoutSensor);
 }
 
 export class RecentReadings {
@@ -163,7 +226,8 @@ export class RecentReadings {
     this.now = options.now ?? Date.now;
     this.spans = new LRUCache<string, Span>({
       maxSize: options.maxReadings ?? RECENT_READINGS_DEFAULTS.maxReadings,
-      sizeCalculation: (span) => Math.max(1, span.series.time.length),
+      // Skips are held like readings: a table of mostly malformed items must not grow the cache unbounded.
+      sizeCalculation: (span) => Math.max(1, span.series.time.length + span.timedSkips.length),
     });
   }
 
@@ -182,8 +246,8 @@ export class RecentReadings {
         groups.set(readFrom, [...(groups.get(readFrom) ?? []), sensor]);
       }
     }
-    const stats = emptyStats(0);
-    const fresh = new Map<string, { series: SensorSeries; readFrom: number; complete: boolean }>();
+    const stats = emptyReadStats();
+    const fresh = new Map<string, FreshRead>();
     const reads = await Promise.all(
       [...groups].map(async ([readFrom, group]) => ({
         readFrom,
@@ -191,9 +255,10 @@ export class RecentReadings {
       }))
     );
     for (const { readFrom, result } of reads) {
-      addStats(stats, result.stats);
+      addReadWork(stats, result.stats);
       for (const series of result.series) {
-        fresh.set(series.sensorId, { series, readFrom, complete: !result.stats.truncated });
+        const skips = result.stats.bySensor.get(series.sensorId) ?? NO_SKIPS;
+        fresh.set(series.sensorId, { series, skips, readFrom, complete: !result.stats.truncated });
       }
     }
     let reused = 0;
@@ -202,19 +267,25 @@ export class RecentReadings {
     for (const sensor of [...sensors].sort()) {
       const before = snapshots.get(sensor);
       const read = fresh.get(sensor);
-      const span = read ? mergeSpan(before, read.series, read.readFrom, toMs, coveredTo) : before;
+      const span = read ? mergeSpan(before, read, toMs, coveredTo) : before;
       if (!span) {
         continue; // not read and not cached: the reader returned nothing for it
       }
       if (read?.complete) {
-        this.commit(sensor, read.series, read.readFrom, toMs, coveredTo);
+        this.commit(sensor, read, toMs, coveredTo);
       }
       const answer = sliceSeries(span.series, lowerBound(span.series.time, fromMs), upperBound(span.series.time, toMs));
+      const skips = skipsShown(span, answer, fromMs, toMs);
       const readNow = read ? read.series.time.length : 0;
       perSensor.set(sensor, { read: readNow, reused: answer.time.length - readNow });
       reused += answer.time.length - readNow;
-      if (named || answer.time.length > 0) {
+      // A sensor whose items of the range were all malformed is answered (empty), so its skips are shown.
+      if (named || answer.time.length > 0 || skips.itemsSkipped > 0) {
         series.push(answer);
+        if (skips.itemsSkipped > 0 || Object.keys(skips.missingReadings).length > 0) {
+          stats.bySensor.set(sensor, skips);
+          addSkips(stats, skips);
+        }
       }
     }
     return { series, stats, reusedReadings: reused, perSensor };
@@ -230,8 +301,8 @@ export class RecentReadings {
   }
 
   /** Merges a complete read into the current span (another request may have updated it meanwhile). */
-  private commit(sensor: string, series: SensorSeries, readFrom: number, readTo: number, coveredTo: number): void {
-    const merged = mergeSpan(this.spans.get(sensor), series, readFrom, readTo, coveredTo);
+  private commit(sensor: string, read: FreshRead, readTo: number, coveredTo: number): void {
+    const merged = mergeSpan(this.spans.get(sensor), read, readTo, coveredTo);
     this.spans.set(sensor, trimSpan(merged, this.maxPerSensor));
   }
 

@@ -206,7 +206,7 @@ export class S3HistorySource {
       skip_empty_lines: true,
       skip_records_with_error: true,
       on_skip: () => {
-        builder.skip('csv_syntax', true);
+        builder.skipUnparsed('csv_syntax', sensorId);
         return undefined;
       },
       trim: false,
@@ -242,13 +242,14 @@ export class S3HistorySource {
       throw new SourceError('bad_csv', `s3://${this.config.bucket}/${key}: the object is empty (no CSV header)`);
     }
     const [series] = builder.build([sensorId]).filter((s) => s.sensorId === sensorId);
+    const counts = builder.counts();
     return {
       series,
       stats: {
-        rowsRead: builder.itemsRead,
-        rowsSkipped: builder.itemsSkipped,
-        skipReasons: builder.skipReasons,
-        missingReadings: builder.missingReadings,
+        rowsRead: counts.itemsRead,
+        rowsSkipped: counts.itemsSkipped,
+        skipReasons: counts.skipReasons,
+        missingReadings: counts.missingReadings,
         layout,
       },
     };
@@ -284,7 +285,7 @@ export class S3HistorySource {
     if (layout === 'columns') {
       const uid = record.uid?.trim();
       if (uid && uid !== sensorId) {
-        builder.skip('other_sensor', true);
+        builder.skipUnparsed('other_sensor', sensorId);
         return;
       }
       builder.add(decodeItem(record, shapes.columns, sensorId));
@@ -294,11 +295,11 @@ export class S3HistorySource {
     try {
       doc = JSON.parse(record.payload ?? '');
     } catch {
-      builder.skip('bad_payload', true);
+      builder.skipUnparsed('bad_payload', sensorId);
       return;
     }
     if (doc === null || typeof doc !== 'object') {
-      builder.skip('bad_payload', true);
+      builder.skipUnparsed('bad_payload', sensorId);
       return;
     }
     builder.add(decodeItem(doc, shapes.payload, sensorId));

@@ -1,10 +1,11 @@
 /**
  * Collects decoded items into per-sensor columns (growable typed arrays) and
- * keeps the read/skip/missing counts both readers report.
+ * keeps the read/skip/missing counts both readers report, in total and per
+ * sensor (skips of items whose sensor id could not be read apart).
  */
 import { METRICS, type Metric } from '../../common/query';
-import type { DecodeOutcome, DecodedItem } from './parsing';
-import type { SensorSeries, SkipReason } from './types';
+import type { DecodeOutcome, DecodedItem, SkippedOutcome } from './parsing';
+import type { ReadStats, SensorSeries, SensorSkips, SkipReason, TimedSkip } from './types';
 
 const INITIAL_CAPACITY = 1024;
 
@@ -71,22 +72,74 @@ function stableOrder(time: Float64Array, n: number): Uint32Array {
   return order;
 }
 
-export class SeriesBuilder {
-  private readonly bySensor = new Map<string, SeriesColumns>();
-  itemsRead = 0;
+/** Skipped items by reason and kept items' absent readings by metric, for one sensor or for a whole read. */
+class SkipTally {
   itemsSkipped = 0;
   readonly skipReasons: Partial<Record<SkipReason, number>> = {};
   readonly missingReadings: Partial<Record<Metric, number>> = {};
+  private readonly timed: TimedSkip[] = [];
+
+  /** `timeMs` is kept (per sensor) when the item's time could be read. */
+  skip(reason: SkipReason, timeMs?: number): void {
+    this.itemsSkipped++;
+    this.skipReasons[reason] = (this.skipReasons[reason] ?? 0) + 1;
+    if (timeMs !== undefined) {
+      this.timed.push({ timeMs, reason });
+    }
+  }
+
+  countMissing(mask: number): void {
+    for (let m = 0; m < METRICS.length; m++) {
+      if (mask & (1 << m)) {
+        this.missingReadings[METRICS[m]] = (this.missingReadings[METRICS[m]] ?? 0) + 1;
+      }
+    }
+  }
+
+  toSkips(): SensorSkips {
+    return {
+      itemsSkipped: this.itemsSkipped,
+      skipReasons: this.skipReasons,
+      missingReadings: this.missingReadings,
+      // Array sort is stable: equal times keep their arrival order.
+      timed: [...this.timed].sort((a, b) => a.timeMs - b.timeMs),
+    };
+  }
+}
+
+/** What a builder counted: the totals, and each sensor's share of them. */
+export type BuilderCounts = Pick<
+  ReadStats,
+  'itemsRead' | 'itemsSkipped' | 'skipReasons' | 'missingReadings' | 'bySensor' | 'withoutSensor'
+>;
+
+/** The stats of a read that has examined nothing yet. */
+export function emptyReadStats(itemCap = 0): ReadStats {
+  return {
+    ...new SeriesBuilder().counts(),
+    truncated: false,
+    itemCap,
+    pages: 0,
+  };
+}
+
+export class SeriesBuilder {
+  private readonly bySensor = new Map<string, SeriesColumns>();
+  private readonly skipsBySensor = new Map<string, SkipTally>();
+  private readonly withoutSensor = new SkipTally();
+  private readonly total = new SkipTally();
+  private itemsRead = 0;
 
   add(outcome: DecodeOutcome): void {
     this.itemsRead++;
     if (!outcome.ok) {
-      this.skip(outcome.reason);
+      this.countSkip(outcome);
       return;
     }
     const { item } = outcome;
     if (item.missingMask !== 0) {
-      this.countMissing(item.missingMask);
+      this.total.countMissing(item.missingMask);
+      this.tallyOf(item.sensorId).countMissing(item.missingMask);
     }
     let columns = this.bySensor.get(item.sensorId);
     if (!columns) {
@@ -96,26 +149,46 @@ export class SeriesBuilder {
     columns.push(item);
   }
 
-  /** Counts a record that never reached decoding (e.g. a CSV syntax error). */
-  skip(reason: SkipReason, alsoRead = false): void {
-    if (alsoRead) {
-      this.itemsRead++;
-    }
-    this.itemsSkipped++;
-    this.skipReasons[reason] = (this.skipReasons[reason] ?? 0) + 1;
+  /** Counts a record that never reached decoding (e.g. a CSV syntax error) of `sensorId`, when known. */
+  skipUnparsed(reason: SkipReason, sensorId?: string): void {
+    this.itemsRead++;
+    this.countSkip({ ok: false, reason, sensorId });
   }
 
-  private countMissing(mask: number): void {
-    for (let m = 0; m < METRICS.length; m++) {
-      if (mask & (1 << m)) {
-        this.missingReadings[METRICS[m]] = (this.missingReadings[METRICS[m]] ?? 0) + 1;
-      }
-    }
+  private countSkip(skipped: SkippedOutcome): void {
+    this.total.skip(skipped.reason);
+    const tally = skipped.sensorId === undefined ? this.withoutSensor : this.tallyOf(skipped.sensorId);
+    tally.skip(skipped.reason, skipped.timeMs);
   }
 
-  /** One series per sensor, ordered by sensor id; `ensure` adds empty series for requested sensors without data. */
+  private tallyOf(sensorId: string): SkipTally {
+    let tally = this.skipsBySensor.get(sensorId);
+    if (!tally) {
+      tally = new SkipTally();
+      this.skipsBySensor.set(sensorId, tally);
+    }
+    return tally;
+  }
+
+  counts(): BuilderCounts {
+    return {
+      itemsRead: this.itemsRead,
+      itemsSkipped: this.total.itemsSkipped,
+      skipReasons: this.total.skipReasons,
+      missingReadings: this.total.missingReadings,
+      bySensor: new Map([...this.skipsBySensor].map(([id, tally]) => [id, tally.toSkips()])),
+      withoutSensor: this.withoutSensor.toSkips(),
+    };
+  }
+
+  /**
+   * One series per sensor, ordered by sensor id: every sensor with kept or
+   * skipped items (a sensor whose items were all malformed gets an empty series,
+   * so its skips have a frame to be shown on), and `ensure` adds empty series
+   * for requested sensors without either.
+   */
   build(ensure: readonly string[] = []): SensorSeries[] {
-    for (const id of ensure) {
+    for (const id of [...ensure, ...this.skipsBySensor.keys()]) {
       if (!this.bySensor.has(id)) {
         this.bySensor.set(id, new SeriesColumns());
       }

@@ -31,10 +31,37 @@ export interface SkipCounts {
   missingReadings: Partial<Record<Metric, number>>;
 }
 
+/** A skipped item whose time could be read. */
+export interface TimedSkip {
+  timeMs: number;
+  reason: SkipReason;
+}
+
+/** The skips and gaps of one sensor's items (or of the items whose sensor could not be read). */
+export interface SensorSkips extends SkipCounts {
+  itemsSkipped: number;
+  /**
+   * Those of the skipped items whose time could be read, ascending; the others
+   * lacked a usable timestamp. The recent-readings cache keeps these with the
+   * span it holds, so a refresh still counts the malformed items of the whole
+   * range it shows, not only of the few items it read again.
+   */
+  timed: TimedSkip[];
+}
+
+/**
+ * Counts of a read. The totals (`itemsSkipped`, `skipReasons`,
+ * `missingReadings`) are the sum of `bySensor` and `withoutSensor`; a query
+ * shows each sensor its own share, where its user looks.
+ */
 export interface ReadStats extends SkipCounts {
   /** Items the reader received and examined, kept or skipped. */
   itemsRead: number;
   itemsSkipped: number;
+  /** Per sensor id with any: its items that were skipped, and its kept items that lacked readings. */
+  bySensor: Map<string, SensorSkips>;
+  /** Items skipped before their sensor id could be read (absent or not a string or number): they belong to no sensor. */
+  withoutSensor: SensorSkips;
   /** True when `maxItemsPerQuery` stopped the read before the range was exhausted. */
   truncated: boolean;
   /** The cap in force, so a notice can say "stopped after N items". */

@@ -7,6 +7,8 @@
 import { METRICS, type Metric } from '../../../common/query';
 import type { ReadRangeRequest, TableCheck } from '../../sources/dynamoReadings';
 import { SourceError } from '../../sources/errors';
+import type { SkippedOutcome } from '../../sources/parsing';
+import { emptyReadStats, SeriesBuilder } from '../../sources/seriesBuilder';
 import type { StoredModel } from '../../sources/modelStore';
 import { RecentReadings } from '../../sources/recentReadings';
 import type { HistoryResult, ReadResult, SensorSeries } from '../../sources/types';
@@ -28,19 +30,39 @@ function slice(series: SensorSeries, from: number, to: number): SensorSeries {
   return { sensorId: series.sensorId, time: series.time.slice(lo, hi), readings };
 }
 
+/** A malformed item of the in-memory table, with its sensor and time when those could be read. */
+export type MemorySkip = Omit<SkippedOutcome, 'ok'>;
+
 class MemoryReadings implements ReadingsReader {
   /** Items returned by every readRange so far. */
   itemsRead = 0;
 
   constructor(
     readonly table: string,
-    private readonly data: Map<string, SensorSeries>
+    private readonly data: Map<string, SensorSeries>,
+    private readonly malformed: readonly MemorySkip[]
   ) {}
+
+  /**
+   * Like DynamoDB's reads: a malformed item comes back when its time is in the
+   * range or unreadable (the time filter lets those through), and when it is
+   * one of the sensors read; one without a sensor comes back with every read,
+   * as from a Scan not filtered on sensors.
+   */
+  private returned(skip: MemorySkip, sensors: readonly string[], req: ReadRangeRequest): boolean {
+    const inRange = skip.timeMs === undefined || (skip.timeMs >= req.fromMs && skip.timeMs <= req.toMs);
+    return inRange && (skip.sensorId === undefined || sensors.includes(skip.sensorId));
+  }
 
   async readRange(req: ReadRangeRequest): Promise<ReadResult> {
     req.signal?.throwIfAborted();
     const named = req.sensors.length > 0;
     const sensors = named ? [...req.sensors] : await this.listSensors();
+    const builder = new SeriesBuilder();
+    for (const skip of this.malformed.filter((m) => this.returned(m, sensors, req))) {
+      builder.add({ ok: false, ...skip });
+    }
+    const skips = builder.counts();
     const series = sensors.sort().map((id) => {
       const all = this.data.get(id);
       return all
@@ -50,21 +72,14 @@ class MemoryReadings implements ReadingsReader {
     const items = series.reduce((n, s) => n + s.time.length, 0);
     this.itemsRead += items;
     return {
-      series: named ? series : series.filter((s) => s.time.length > 0),
-      stats: {
-        itemsRead: items,
-        itemsSkipped: 0,
-        skipReasons: {},
-        missingReadings: {},
-        truncated: false,
-        itemCap: 200_000,
-        pages: 1,
-      },
+      series: named ? series : series.filter((s) => s.time.length > 0 || skips.bySensor.has(s.sensorId)),
+      stats: { ...emptyReadStats(200_000), ...skips, itemsRead: items + skips.itemsRead, pages: 1 },
     };
   }
 
   async listSensors(): Promise<string[]> {
-    return [...this.data.keys()].sort();
+    const ids = new Set([...this.data.keys(), ...this.malformed.flatMap((m) => m.sensorId ?? [])]);
+    return [...ids].sort();
   }
 
   async checkTable(): Promise<TableCheck> {
@@ -173,9 +188,15 @@ export interface MemoryConnections extends Connections {
 export function memoryConnections(options: {
   readings: SensorSeries[];
   histories: SensorSeries[];
+  /** Items of the table that cannot be decoded. */
+  malformed?: MemorySkip[];
   overlapMs?: number;
 }): MemoryConnections {
-  const table = new MemoryReadings('memory_readings', new Map(options.readings.map((s) => [s.sensorId, s])));
+  const table = new MemoryReadings(
+    'memory_readings',
+    new Map(options.readings.map((s) => [s.sensorId, s])),
+    options.malformed ?? []
+  );
   const bucket = new MemoryHistory('memory-history', new Map(options.histories.map((s) => [s.sensorId, s])));
   const store = new MemoryModelStore();
   const recent = new RecentReadings(table, {

@@ -14,6 +14,15 @@
  * late (they are picked up once the span is read afresh). A read outside the
  * span (zoomed out, or a cold cache) reads the whole range.
  *
+ * Skips and gaps are those of the range shown, per sensor, whatever was read
+ * now (docs/adr/0008-skip-counts-of-the-range-shown.md): the span keeps each
+ * sensor's skipped items whose time could be read, replaced like readings
+ * where a read lands and dropped with them when the span is trimmed; items
+ * without a usable time come back with every read of the sensor (the time
+ * filter lets them through), so the latest read's count of them stands; a
+ * missing reading is a NaN in the answer itself. `itemsRead` and `pages` are
+ * what this request read.
+ *
  * A read the item cap cut short is answered but never cached as complete.
  * Bounds: `maxReadingsPerSensor` (oldest readings dropped first) and
  * `maxReadings` over all sensors (least recently used sensors dropped).

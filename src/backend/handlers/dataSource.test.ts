@@ -308,7 +308,7 @@ describe('query: anomalies', () => {
       expect({ pass, notices: texts(clean!) }).toEqual({
         pass,
         notices: [
-          "1 items of table memory_readings were skipped because their sensor id could not be read (1 missing_sensor_id): they belong to no sensor, so no sensor's counts include them.",
+          "1 item of table memory_readings was skipped because their sensor id could not be read (1 missing_sensor_id): they belong to no sensor, so no sensor's counts include them.",
         ],
       });
       expect(stat(clean!, 'DynamoDB items skipped')).toBe(0);

@@ -212,6 +212,11 @@ export function anomalyFrame(outcome: SensorOutcome): Frame {
  * The non-zero counts of a tally, each followed by what it counts, for a
  * notice: `{ bad_time: 3, no_readings: 1 }` → "3 bad_time, 1 no_readings".
  */
+/** "1 item … was", "2 items … were": a count of items as notices say it, `of` naming whose. */
+export function itemsWere(n: number, of: string): string {
+  return n === 1 ? `1 item of ${of} was` : `${n} items of ${of} were`;
+}
+
 export function countsText(
   counts: Readonly<Partial<Record<string, number>>>,
   what: (key: string) => string = (key) => key

@@ -30,6 +30,7 @@ import {
   anomalyFrame,
   countFrame,
   countsText,
+  itemsWere,
   emptyOutcome,
   noDataFrame,
   type Counts,
@@ -269,7 +270,7 @@ function skipNotices(skips: SensorSkips, whose: string): Notice[] {
   if (skips.itemsSkipped > 0) {
     notices.push({
       severity: 'warning',
-      text: `${skips.itemsSkipped} items of ${whose} were skipped as malformed (${countsText(skips.skipReasons)}).`,
+      text: `${itemsWere(skips.itemsSkipped, whose)} skipped as malformed (${countsText(skips.skipReasons)}).`,
     });
   }
   const missing = countsText(skips.missingReadings, (metric) => `without ${metric}`);
@@ -289,7 +290,7 @@ function sensorlessNotice(stats: ReadStats, table: string): Notice[] {
     {
       severity: 'warning',
       text:
-        `${itemsSkipped} items of table ${table} were skipped because their sensor id could not be read ` +
+        `${itemsWere(itemsSkipped, `table ${table}`)} skipped because their sensor id could not be read ` +
         `(${countsText(skipReasons)}): they belong to no sensor, so no sensor's counts include them.`,
     },
   ];

@@ -57,7 +57,7 @@ export const FEATURE_TRANSFORMS = [
     perMetric: true,
     columns: 1,
     description:
-      'How much the readings of the last 10 minutes vary, on a log scale. ' +
+      'How much the readings of the last 5 minutes vary, on a log scale. ' +
       'Sees a sensor stuck at one value (very low) and bursts of noise (high).',
   },
   {
@@ -67,8 +67,18 @@ export const FEATURE_TRANSFORMS = [
     perMetric: true,
     columns: 1,
     description:
-      'Change per minute between the medians of the last two 10-minute windows. ' +
+      'Change per minute between the medians of the last two 30-minute windows. ' +
       'Sees drifts, ramps and steps, and is not fooled by noise or by how often the sensor reports.',
+  },
+  {
+    id: 'roughness',
+    code: 8,
+    label: 'Minute-to-minute roughness',
+    perMetric: true,
+    columns: 1,
+    description:
+      'How much the reading changes from one minute to the next over the last 15 minutes, on a log scale. ' +
+      'Sees noise, oscillations and jumps between a few values (high), and a stuck sensor (very low).',
   },
   {
     id: 'daily_profile',
@@ -107,14 +117,15 @@ export const FEATURE_TRANSFORM_IDS: readonly FeatureTransform[] = FEATURE_TRANSF
 
 /** What each feature set means; `custom` uses the query's own `transforms`. */
 const FEATURE_SET_TRANSFORMS: Readonly<Record<Exclude<FeatureSet, 'custom'>, readonly FeatureTransform[]>> = {
-  default: ['deviation', 'spread', 'rate', 'daily_profile'],
+  default: ['deviation', 'spread', 'rate', 'roughness', 'daily_profile'],
   raw: ['value'],
 };
 
 export const FEATURE_SET_DESCRIPTIONS: Readonly<Record<FeatureSet, string>> = {
   default:
-    'Each reading against the last hour (deviation), the last 5 minutes (spread), its rate of change and what is ' +
-    'usual at that time of day: catches stuck sensors, steps, drifts, noise and values normal at noon but not at night.',
+    'Each reading against the last hour (deviation), the last 5 minutes (spread), its rate of change, how rough its ' +
+    'minute-to-minute changes are and what is usual at that time of day: catches stuck sensors, steps, drifts, noise, ' +
+    'oscillations and values normal at noon but not at night.',
   raw: 'The readings only, as the system this plugin replaces used them: catches values far outside the usual range.',
   custom: 'Pick the transforms yourself.',
 };
@@ -188,6 +199,7 @@ const TRANSFORM_LABEL_SUFFIX: Readonly<Record<FeatureTransform, string>> = {
   deviation: 'deviation',
   spread: 'spread',
   rate: 'rate of change',
+  roughness: 'roughness',
   daily_profile: 'unusual for the time of day',
   cross_residual: 'out of line with the other metrics',
   time_of_day: 'time of day',

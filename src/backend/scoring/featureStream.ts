@@ -16,6 +16,8 @@
  *   per window (SortedWindow), which makes every statistic depend only on
  *   which samples are in a window, never on arrival order.
  * - `spread` reads every reading of the last `shortMs`, summed in time order.
+ * - `roughness` reads the samples of the last `roughnessMs` straight from the
+ *   ring of samples by minute, in minute order.
  *
  * A pause longer than `maxGapMs` starts a new segment: everything before it
  * is forgotten. A reading gets a row once its segment has
@@ -39,6 +41,7 @@ export interface SampleLayout {
   baseline: number;
   short: number;
   rate: number;
+  roughness: number;
   /** Completed samples of its segment a reading needs before it gets a row. */
   minCoverage: number;
   /** Samples back from a reading's own that its features read (0: none, the reading alone). */
@@ -46,15 +49,22 @@ export interface SampleLayout {
 }
 
 export function sampleLayout(spec: FeatureSpec): SampleLayout {
-  const { baselineMs, shortMs, rateMs, sampleMs } = spec.windows;
+  const { baselineMs, shortMs, rateMs, roughnessMs, sampleMs } = spec.windows;
   const baseline = Math.ceil(baselineMs / sampleMs);
   const short = Math.ceil(shortMs / sampleMs);
   const rate = Math.ceil(rateMs / sampleMs);
+  const roughness = Math.ceil(roughnessMs / sampleMs);
+  const reach: Partial<Record<FeatureTransform, number>> = {
+    deviation: baseline,
+    spread: short,
+    rate: 2 * rate,
+    roughness,
+  };
   let lookback = 0;
   for (const t of spec.transforms) {
-    lookback = Math.max(lookback, t === 'deviation' ? baseline : t === 'spread' ? short : t === 'rate' ? 2 * rate : 0);
+    lookback = Math.max(lookback, reach[t] ?? 0);
   }
-  return { baseline, short, rate, minCoverage: short, lookback };
+  return { baseline, short, rate, roughness, minCoverage: short, lookback };
 }
 
 export function emptyDropCounts(): DropCounts {
@@ -107,6 +117,7 @@ export class FeatureStream {
   private readonly wantDeviation: boolean;
   private readonly wantSpread: boolean;
   private readonly wantRate: boolean;
+  private readonly wantRoughness: boolean;
   private readonly wantProfile: boolean;
   private readonly wantTimeOfDay: boolean;
   private readonly wantCross: boolean;
@@ -132,6 +143,7 @@ export class FeatureStream {
   private readonly baseScale: Float64Array;
   private readonly rate: Float64Array;
   private readonly spread: Float64Array;
+  private readonly roughness: Float64Array;
   /** Whether the completed minutes give the windows enough to trust (refreshed with them). */
   private trusted = false;
   /** The minute of the last accepted reading, and the first minute of its segment. */
@@ -155,6 +167,7 @@ export class FeatureStream {
     this.wantDeviation = has('deviation');
     this.wantSpread = has('spread');
     this.wantRate = has('rate');
+    this.wantRoughness = has('roughness');
     this.wantProfile = has('daily_profile');
     this.wantCross = has('cross_residual');
     this.wantTimeOfDay = has('time_of_day');
@@ -171,14 +184,16 @@ export class FeatureStream {
     this.recent = this.wantRate ? new SampleWindow(1, rate, m) : undefined;
     this.previous = this.wantRate ? new SampleWindow(1 + rate, rate, m) : undefined;
     this.windows = [this.baseline, this.recent, this.previous].filter((w): w is SampleWindow => w !== undefined);
-    // A minute's slot is reused `sampleSlots` minutes later, by then out of every window.
-    this.sampleSlots = Math.max(...this.windows.map((w) => w.lag + w.length), 0) + 1;
+    // A minute's slot is reused `sampleSlots` minutes later, by then out of every window (and of roughness's reach).
+    const roughReach = this.wantRoughness ? this.layout.roughness : 0;
+    this.sampleSlots = Math.max(...this.windows.map((w) => w.lag + w.length), roughReach) + 1;
     this.samples = new Float64Array(this.sampleSlots * m).fill(Number.NaN);
     this.rawValues = new Float64Array(64 * m);
     this.baseMedian = new Float64Array(m);
     this.baseScale = new Float64Array(m);
     this.rate = new Float64Array(m);
     this.spread = new Float64Array(m);
+    this.roughness = new Float64Array(m);
     this.row = new Float64Array(this.cols);
   }
 
@@ -356,6 +371,9 @@ export class FeatureStream {
     if (this.wantSpread) {
       trusted &&= this.refreshSpread(short);
     }
+    if (this.wantRoughness) {
+      trusted &&= this.refreshRoughness();
+    }
     this.trusted = trusted;
   }
 
@@ -411,6 +429,48 @@ export class FeatureStream {
   }
 
   /**
+   * log10(root mean square + resolution / 10) of the changes between
+   * consecutive samples of the completed minutes of the last `roughness`
+   * minutes of this segment. A sample is a minute's first reading, so at a
+   * reading a minute or more often the changes are a minute apart at any
+   * cadence; across minutes without a reading (a slower sensor, a short
+   * pause) a change is divided by the square root of the minutes it spans, as
+   * a random walk's would grow. False when the window holds fewer than two
+   * samples (nothing to compare yet).
+   */
+  private refreshRoughness(): boolean {
+    const k = this.minute;
+    const from = Math.max(k - this.layout.roughness, this.segmentMinute);
+    const m = this.m;
+    const ring = this.sampleSlots * m;
+    for (let i = 0; i < m; i++) {
+      let pairs = 0;
+      let squares = 0;
+      let before = Number.NaN;
+      let beforeMinute = 0;
+      // Minute j's sample sits at `at`, stepped through the ring without a division per minute.
+      for (let j = from, at = this.slot(from) + i; j < k; j++, at = at + m < ring ? at + m : at + m - ring) {
+        const now = this.samples[at]!;
+        if (now !== now) {
+          continue; // no reading that minute
+        }
+        if (before === before) {
+          const change = now - before;
+          squares += (change * change) / (j - beforeMinute);
+          pairs++;
+        }
+        before = now;
+        beforeMinute = j;
+      }
+      if (pairs === 0) {
+        return false;
+      }
+      this.roughness[i] = Math.log10(Math.sqrt(squares / pairs) + this.resolution[i]! / 10);
+    }
+    return true;
+  }
+
+  /**
    * The features of the reading just stepped (the same `timeMs` and
    * `readings`: what the profile read of it is reused), into `row[offset …]`.
    */
@@ -437,6 +497,11 @@ export class FeatureStream {
     if (this.wantRate) {
       for (let i = 0; i < m; i++) {
         row[c++] = this.rate[i]!;
+      }
+    }
+    if (this.wantRoughness) {
+      for (let i = 0; i < m; i++) {
+        row[c++] = this.roughness[i]!;
       }
     }
     if (this.profile) {

@@ -82,6 +82,7 @@ const ALL_TRANSFORMS = [
   'deviation',
   'spread',
   'rate',
+  'roughness',
   'daily_profile',
   'cross_residual',
   'time_of_day',
@@ -252,6 +253,24 @@ describe('FeatureStream and computeFeatures', () => {
     expect(Math.min(...noisyRows.map((r) => r[0]!))).toBeGreaterThan(Math.log10(floor) + 1);
   });
 
+  it('shows minute-to-minute jumps as roughness: an oscillation far above a ramp over the same range, stuck at the floor', () => {
+    const spec = featureSpecOf({ metrics: ['temperature'], transforms: ['roughness'] });
+    const time = Array.from({ length: 6 * 60 }, (_, i) => START + i * 10_000);
+    const ramp = time.map((_, i) => 20 + i / 360);
+    const oscillation = time.map((t) => 20.5 + 0.5 * Math.sin((2 * Math.PI * (t - START)) / (6 * MIN)));
+    const last = (values: number[]) =>
+      rowsOf(computeFeatures(seriesOf(time, { temperature: values }), spec)).at(-1)![0]!;
+    expect(last(time.map(() => 20.37))).toBeCloseTo(Math.log10(spec.resolution[0]! / 10), 12);
+    expect(last(oscillation)).toBeGreaterThan(last(ramp) + 1);
+  });
+
+  it('compares the samples it has at a reading every 2 minutes, a change divided by the square root of its minutes', () => {
+    const spec = featureSpecOf({ metrics: ['temperature'], transforms: ['roughness'] });
+    const time = Array.from({ length: 20 }, (_, i) => START + i * 2 * MIN);
+    const rows = rowsOf(computeFeatures(seriesOf(time, { temperature: time.map((_, i) => 20 + (i % 2)) }), spec));
+    expect(rows.at(-1)![0]).toBeCloseTo(Math.log10(1 / Math.SQRT2 + spec.resolution[0]! / 10), 12);
+  });
+
   it('keeps only the readings of its longest window, however long it runs', () => {
     const spec = featureSpecOf({ metrics: ['temperature'], transforms: ['deviation', 'spread', 'rate'] });
     const stream = new FeatureStream(spec);
@@ -308,7 +327,7 @@ describe('windows defined in time, not in readings', () => {
     fine.filter(every(6)),
     Object.fromEntries(METRICS.map((m) => [m, values[m].filter(every(6))]))
   );
-  const spec: FeatureSpec = fittedSpec(history, ['value', 'deviation', 'spread', 'rate', 'daily_profile']);
+  const spec: FeatureSpec = fittedSpec(history, ['value', 'deviation', 'spread', 'rate', 'roughness', 'daily_profile']);
   const a = computeFeatures(history, spec);
   const b = computeFeatures(live, spec);
   const columns = featureColumns(spec.metrics, spec.transforms);

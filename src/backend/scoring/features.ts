@@ -20,6 +20,10 @@
  * - rate: (median of the last `rateMs` of samples − median of the `rateMs`
  *   before) / rateMs in minutes — the smoothed slope, which a single noisy
  *   step cannot fake;
+ * - roughness: log10(root mean square + floor) of the changes between the
+ *   samples of consecutive minutes of the last `roughnessMs` — how much the
+ *   reading jumps from one minute to the next, high for noise and
+ *   oscillations, at the floor for a stuck sensor, whatever the cadence;
  * - daily_profile and cross_residual: against what the training data holds
  *   as usual at this time of day (profile.ts);
  * and once, time of day as (sin, cos) of the UTC hour on a 24-hour circle.
@@ -35,7 +39,8 @@
  * - the baseline holds at least 3 samples;
  * - the short window holds at least two readings reaching back half its
  *   length (after a shorter pause a "spread" of one reading would look like a
- *   stuck sensor).
+ *   stuck sensor);
+ * - `roughness` has at least two samples to compare.
  *
  * Features at t depend only on the readings of the minutes (t − lookbackMs, t],
  * and whether they are emitted on the readings since t − warmupMs: a query
@@ -58,6 +63,7 @@ export const DEFAULT_WINDOWS: Readonly<FeatureWindows> = {
   baselineMs: 60 * MINUTE,
   shortMs: 5 * MINUTE,
   rateMs: 30 * MINUTE,
+  roughnessMs: 15 * MINUTE,
   maxGapMs: 15 * MINUTE,
   sampleMs: MINUTE,
 };
@@ -85,7 +91,7 @@ export function featureSpecOf(options: {
       throw new RangeError(`featureSpecOf: windows.${name} must be a positive number of ms (got ${ms})`);
     }
   }
-  for (const name of ['baselineMs', 'shortMs', 'rateMs'] as const) {
+  for (const name of ['baselineMs', 'shortMs', 'rateMs', 'roughnessMs'] as const) {
     if (windows[name] % windows.sampleMs !== 0) {
       throw new RangeError(
         `featureSpecOf: windows.${name} must be a whole number of samples of ${windows.sampleMs} ms (got ${windows[name]})`

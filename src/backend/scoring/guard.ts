@@ -9,8 +9,8 @@
  * reading in an ordinary day went unflagged on two sensors out of three).
  *
  * How: per column that describes the reading itself (`value`, `deviation`,
- * `daily_profile`, `cross_residual` — not the window statistics `spread` and
- * `rate`, which stay disturbed for an hour after any fault), the training
+ * `daily_profile`, `cross_residual` — not the window statistics `spread`,
+ * `rate` and `roughness`, which stay disturbed after any fault), the training
  * data's median m and 1st and 99th percentiles q01, q99. A reading's excess
  * on that column is how far it lies beyond q99 in units of (q99 − m), or
  * below q01 in units of (m − q01); its guard score g is the largest excess.
@@ -31,9 +31,9 @@
  * minute), and a forest draws its split points uniformly between a column's
  * extremes, so those few rows stretched the range and left few splits where
  * drifts differ from weather. Clipped, drift ranked better (ROC-AUC 0.899 →
- * 0.917) and nothing else worse; `spread` and the point columns are not
- * clipped (a stuck sensor *is* spread's low tail; the guard covers the
- * points). Both work on the raw feature values, before the scaler.
+ * 0.917) and nothing else worse; `spread`, `roughness` and the point columns
+ * are not clipped (a stuck sensor *is* their low tail, noise their high one;
+ * the guard covers the points). Both work on the raw feature values, before the scaler.
  */
 import { featureColumns, type FeatureTransform } from '../../common/features';
 import type { Matrix } from '../../detectors';

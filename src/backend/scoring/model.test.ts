@@ -13,7 +13,7 @@ import type { AnomalyModelJson, ForestParams } from './types';
 const MIN = 60_000;
 const START = Date.UTC(2026, 0, 5);
 const PARAMS: ForestParams = { nEstimators: 40, maxSamples: 'auto', maxFeatures: 1, contamination: 0.01, seed: 7 };
-const SPEC = featureSpecOf({ metrics: [...METRICS], transforms: ['deviation', 'spread', 'rate', 'daily_profile'] });
+const SPEC = featureSpecOf({ metrics: [...METRICS], transforms: transformsOf('default') });
 
 function simulated(days: number, stepMs: number, seed = 3): SensorSeries {
   const [sim] = createSensors(1, seed, { anomaliesPerDay: 0 });
@@ -237,8 +237,8 @@ describe('SCORING_VERSION', () => {
     hash.update(new Uint8Array(score.buffer, score.byteOffset, score.byteLength));
     hash.update(String(result.model.threshold));
     expect({ version: SCORING_VERSION, fingerprint: hash.digest('hex').slice(0, 16) }).toEqual({
-      version: 2,
-      fingerprint: '30883bc1113d1bdf',
+      version: 3,
+      fingerprint: 'b995c04b27c18a39',
     });
   });
 });

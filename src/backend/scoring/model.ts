@@ -29,7 +29,7 @@ export const MODEL_VERSION = 2;
  * any change that can change a feature, a trained model or a score
  * (model.test.ts fingerprints the maths and fails until it is bumped).
  */
-export const SCORING_VERSION = 2;
+export const SCORING_VERSION = 3;
 
 /** A member forest ready to score. */
 interface LoadedMember {

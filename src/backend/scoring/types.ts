@@ -23,9 +23,11 @@ export interface FeatureWindows {
   shortMs: number;
   /** Each of the two adjacent windows whose medians `rate` compares. */
   rateMs: number;
+  /** The minute-to-minute changes of samples `roughness` reads. */
+  roughnessMs: number;
   /** A pause between two readings longer than this restarts every window (no rate across a gap); at least `sampleMs`. */
   maxGapMs: number;
-  /** Time is cut into samples this long (epoch-aligned); `deviation` and `rate` read one reading per sample. */
+  /** Time is cut into samples this long (epoch-aligned); `deviation`, `rate` and `roughness` read one reading per sample. */
   sampleMs: number;
 }
 

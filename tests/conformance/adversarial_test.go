@@ -167,7 +167,7 @@ func TestAdversarialParameters(t *testing.T) {
 		{RefID: "nEstimators text", JSON: `{"isolationForest":{"nEstimators":"100"}}`, Refused: []string{"isolationForest.nEstimators"}},
 		{RefID: "maxSamples 0", JSON: `{"isolationForest":{"maxSamples":0}}`, Refused: []string{"isolationForest.maxSamples", "(0, 1]"}},
 		{RefID: "maxSamples 1.5", JSON: `{"isolationForest":{"maxSamples":1.5}}`, Refused: []string{"isolationForest.maxSamples", "integer ≥ 2"}},
-		{RefID: "maxFeatures 1000", JSON: `{"isolationForest":{"maxFeatures":1000}}`, Refused: []string{"isolationForest.maxFeatures", "from 2 to 16"}},
+		{RefID: "maxFeatures 1000", JSON: `{"isolationForest":{"maxFeatures":1000}}`, Refused: []string{"isolationForest.maxFeatures", "from 2 to 20"}},
 		{RefID: "eps 0", JSON: `{` + one + `,"dbscan":{"eps":0}}`, Refused: []string{"dbscan.eps", "(0, 1000]"}},
 		{RefID: "eps 1000.1", JSON: `{` + one + `,"dbscan":{"eps":1000.1}}`, Refused: []string{"dbscan.eps", "(0, 1000]"}},
 		{RefID: "minSamples 0", JSON: `{` + one + `,"dbscan":{"minSamples":0}}`, Refused: []string{"dbscan.minSamples", "1 to 10000"}},

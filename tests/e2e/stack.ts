@@ -21,7 +21,7 @@ import { stackSettings, startPreview } from '../../tools/preview/preview';
 import type { ManagedProcess } from '../../tools/stack/childProcess';
 import { LOCAL, localSettings } from '../../tools/stack/defaults';
 import { startDynamoDbLocal } from '../../tools/stack/dynamodbLocal';
-import { freePort } from '../../tools/stack/freePort';
+import { freePorts } from '../../tools/stack/freePort';
 import { defaultVenvDir, startS3Server } from '../../tools/stack/s3Server';
 import { Simulation } from '../../tools/simulator/simulation';
 import { dynamoItem } from '../../tools/simulator/formats';
@@ -70,7 +70,7 @@ export async function startTestStack(opts: {
     }
   };
   try {
-    const [dynamoPort, s3Port] = [await freePort(), await freePort()];
+    const [dynamoPort, s3Port] = await freePorts(2);
     const [ddb, s3] = await Promise.all([
       startDynamoDbLocal({ port: dynamoPort }).then(track(stops)),
       startS3Server({ port: s3Port, venvDir: defaultVenvDir(REPO) }).then(track(stops)),

@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import { Admin } from '@platformatic/kafka';
 
 import { startProcess, type ManagedProcess } from './childProcess';
-import { freePort, isPortOpen } from './freePort';
+import { freePorts, isPortOpen } from './freePort';
 
 const run = promisify(execFile);
 
@@ -189,6 +189,14 @@ function clusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/** The client and controller ports: as given, else free ones that differ from each other and from the given one. */
+async function listenerPorts(options: KafkaBrokerOptions): Promise<[number, number]> {
+  const spare = (await freePorts(3)).filter((p) => p !== options.port && p !== options.controllerPort);
+  const port = options.port ?? spare.shift()!;
+  const controllerPort = options.controllerPort ?? spare.shift()!;
+  return [port, controllerPort];
+}
+
 export class KafkaBroker {
   private process: ManagedProcess | undefined;
   /** Milliseconds of the last start, from spawning the JVM to the topics existing. */
@@ -217,8 +225,7 @@ export class KafkaBroker {
     const jars = await ensureKafkaJars(options.cacheDir, options.log);
     const ownsDataDir = options.dataDir === undefined;
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'iotlab-kafka-'));
-    const port = options.port ?? (await freePort());
-    const controllerPort = options.controllerPort ?? (await freePort());
+    const [port, controllerPort] = await listenerPorts(options);
     const broker = new KafkaBroker(port, controllerPort, dataDir, ownsDataDir, join(jars, '*'), options);
     await broker.format(javaCommand);
     await broker.launch(javaCommand);

@@ -27,7 +27,7 @@ import { Simulation } from '../simulator/simulation';
 import { ensureBucket, ensureTable } from '../simulator/writers';
 import type { ManagedProcess } from './childProcess';
 import { startDynamoDbLocal } from './dynamodbLocal';
-import { freePort } from './freePort';
+import { freePorts } from './freePort';
 import { defaultVenvDir, startS3Server } from './s3Server';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -93,7 +93,7 @@ export async function startTestServices(
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const [dynamoPort, s3Port] = [await freePort(), await freePort()];
+    const [dynamoPort, s3Port] = await freePorts(2);
     const [ddb, s3] = await Promise.all([
       startDynamoDbLocal({ port: dynamoPort, maxHeap: '2g' }).then((p) => (started.push(p), p)),
       startS3Server({ port: s3Port, venvDir: defaultVenvDir(REPO), log }).then((p) => (started.push(p), p)),

@@ -8,9 +8,8 @@
  * sessionToken) appear in no message: errors quote only non-secret fields, and
  * `connection.secrets` lets callers redact anything an SDK error might echo.
  */
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   AUTH_TYPES,
   DEFAULT_SETTINGS,
@@ -18,6 +17,7 @@ import {
   type AnomalySecureJsonData,
   type AuthType,
 } from '../../common/settings';
+import { credentialProviders, dynamoDbLibrary, s3Library } from './clientLibraries';
 import { AwsConfigError } from './errors';
 
 /** Static keys or a provider, as the SDK clients accept them. */
@@ -136,9 +136,9 @@ function baseCredentials(
     case 'keys':
       return staticKeys(secure);
     case 'credentials':
-      return fromIni({ profile: text(json.profile) ?? 'default' });
+      return credentialProviders().fromIni({ profile: text(json.profile) ?? 'default' });
     case 'default':
-      return fromNodeProviderChain();
+      return credentialProviders().fromNodeProviderChain();
   }
 }
 
@@ -160,7 +160,7 @@ function assumeRole(json: AnomalyDataSourceOptions, region: string, base: Creden
   if (externalId && !EXTERNAL_ID.test(externalId)) {
     throw new AwsConfigError('externalId', 'must be 2 to 1224 characters of letters, digits and +=,.@:/-');
   }
-  return fromTemporaryCredentials({
+  return credentialProviders().fromTemporaryCredentials({
     masterCredentials: base,
     params: {
       RoleArn: roleArn,
@@ -217,10 +217,12 @@ function clientConfig(conn: AwsConnection, endpoint: string | undefined, tuning:
 }
 
 export function createDynamoClient(conn: AwsConnection, tuning: Partial<ClientTuning> = {}): DynamoDBClient {
+  const { DynamoDBClient } = dynamoDbLibrary();
   return new DynamoDBClient(clientConfig(conn, conn.endpoint, tuning));
 }
 
 export function createS3Client(conn: AwsConnection, tuning: Partial<ClientTuning> = {}): S3Client {
+  const { S3Client } = s3Library();
   return new S3Client({
     ...clientConfig(conn, conn.s3Endpoint, tuning),
     forcePathStyle: conn.s3ForcePathStyle,

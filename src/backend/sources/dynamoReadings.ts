@@ -17,17 +17,14 @@
  * `maxItemsPerQuery` caps the items one read examines; when the cap stops a
  * read, `stats.truncated` is true. Nothing is dropped without being counted.
  */
-import {
-  DescribeTableCommand,
-  paginateScan,
-  QueryCommand,
-  ScanCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type QueryCommandInput,
-  type ScanCommandInput,
-  type TableDescription,
+import type {
+  AttributeValue,
+  DynamoDBClient,
+  QueryCommandInput,
+  ScanCommandInput,
+  TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { dynamoDbLibrary } from './clientLibraries';
 import { LRUCache } from 'lru-cache';
 import { METRICS, type Metric } from '../../common/query';
 import {
@@ -348,6 +345,7 @@ export class DynamoReadingsSource {
 
   /** Shared by every caller meanwhile, so it runs on no caller's signal. */
   private async describeTable(): Promise<Plan> {
+    const { DescribeTableCommand } = dynamoDbLibrary();
     let description: TableDescription | undefined;
     try {
       const out = await this.client.send(new DescribeTableCommand({ TableName: this.config.table }));
@@ -550,6 +548,7 @@ export class DynamoReadingsSource {
       };
       let out: { Items?: Item[]; LastEvaluatedKey?: Item };
       try {
+        const { QueryCommand, ScanCommand } = dynamoDbLibrary();
         out =
           kind === 'query'
             ? await this.client.send(new QueryCommand(page), { abortSignal: signal })
@@ -576,7 +575,7 @@ export class DynamoReadingsSource {
       Array.from({ length: segments }, (_, i) => i),
       segments,
       async (segment) => {
-        const pages = paginateScan(
+        const pages = dynamoDbLibrary().paginateScan(
           { client: this.client },
           {
             TableName: this.config.table,
@@ -607,6 +606,7 @@ export class DynamoReadingsSource {
    * first of a few scanned items that decodes, or why the first one did not.
    */
   async sampleItem(signal?: AbortSignal): Promise<{ item?: DecodedItem; skipped?: SkipReason }> {
+    const { ScanCommand } = dynamoDbLibrary();
     let out;
     try {
       out = await this.client.send(

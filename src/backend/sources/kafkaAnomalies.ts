@@ -13,7 +13,8 @@ import type { Producer } from '@platformatic/kafka';
 
 import type { Metric } from '../../common/query';
 import { redactSecrets, SourceError } from './errors';
-import { clientBase, loadKafkaClient, type KafkaConnection } from './kafkaConfig';
+import { kafkaLibrary } from './clientLibraries';
+import { clientBase, type KafkaConnection } from './kafkaConfig';
 
 /** The JSON value of one message on the anomalies topic (version 1). */
 export interface AnomalyMessage {
@@ -62,7 +63,7 @@ export class AnomalyPublisher {
     clientId: string,
     readonly topic = conn.anomaliesTopic
   ) {
-    const { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } = loadKafkaClient();
+    const { compatibilityPartitioner, ProduceAcks, Producer, stringSerializers } = kafkaLibrary();
     this.producer = new Producer({
       ...clientBase(conn, clientId),
       serializers: stringSerializers,

@@ -7,7 +7,6 @@
  * Used by the Live stream from a topic, by the anomaly publisher and by the
  * scoring worker (which builds the same settings from its environment).
  */
-import type * as KafkaClient from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
 
 import { METRICS, type Metric } from '../../common/query';
@@ -158,20 +157,6 @@ export function kafkaConnectionFromSettings(
     secrets: sasl ? [sasl.password] : [],
     where: `Kafka ${brokers.join(', ')}`,
   };
-}
-
-let kafkaClient: typeof KafkaClient | undefined;
-
-/**
- * The Kafka client library, loaded on first use. Loading it costs about 60 MB
- * of memory (measured: 41 → 102 MB RSS), which a data source that never
- * streams from Kafka or publishes to it should not pay: the plugin's idle
- * memory is Grafana's too.
- */
-export function loadKafkaClient(): typeof KafkaClient {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose, see above
-  kafkaClient ??= require('@platformatic/kafka') as typeof KafkaClient;
-  return kafkaClient;
 }
 
 /** What every client of this connection passes to @platformatic/kafka. */

@@ -21,7 +21,8 @@ import type { Consumer, Message, MessagesStream } from '@platformatic/kafka';
 
 import { redactSecrets, SourceError } from './errors';
 import { decodeItem, type DecodeOutcome, type ItemShape } from './parsing';
-import { clientBase, loadKafkaClient, type KafkaConnection } from './kafkaConfig';
+import { kafkaLibrary } from './clientLibraries';
+import { clientBase, type KafkaConnection } from './kafkaConfig';
 
 type RawMessage = Message<string, Buffer, Buffer, Buffer>;
 
@@ -163,7 +164,7 @@ export class KafkaTopicTail {
     private readonly topic: string,
     clientId: string
   ) {
-    const { Consumer, stringDeserializer } = loadKafkaClient();
+    const { Consumer, stringDeserializer } = kafkaLibrary();
     this.consumer = new Consumer({
       ...clientBase(conn, clientId),
       groupId: `${clientId}-${randomUUID()}`,
@@ -272,7 +273,7 @@ export class KafkaGroupReader {
     private readonly conn: KafkaConnection,
     private readonly options: GroupReaderOptions
   ) {
-    const { Consumer, stringDeserializer } = loadKafkaClient();
+    const { Consumer, stringDeserializer } = kafkaLibrary();
     this.consumer = new Consumer({
       ...clientBase(conn, options.clientId),
       groupId: options.groupId,

@@ -15,8 +15,9 @@
  *
  * This module moves text only; it knows nothing of what a model contains.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions } from '../../common/settings';
+import { s3Library } from './clientLibraries';
 import { describeAwsError, SourceError } from './errors';
 
 export interface ModelStoreConfig {
@@ -105,6 +106,7 @@ export class ModelStore {
 
   /** The stored model, or undefined when there is none. */
   async load(modelKey: string, signal?: AbortSignal): Promise<StoredModel | undefined> {
+    const { GetObjectCommand } = s3Library();
     let response;
     try {
       response = await this.client.send(
@@ -133,6 +135,7 @@ export class ModelStore {
 
   /** Writes a model's JSON (text, or its UTF-8 bytes). */
   async save(modelKey: string, json: string | Uint8Array, meta: ModelMetadata, signal?: AbortSignal): Promise<void> {
+    const { PutObjectCommand } = s3Library();
     try {
       await this.client.send(
         new PutObjectCommand({

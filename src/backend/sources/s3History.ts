@@ -17,13 +17,14 @@
  *   `uid` is present, rows of other sensors are skipped (counted as `other_sensor`).
  * Malformed rows are skipped and counted by reason; a missing reading becomes NaN.
  */
-import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse';
 import { LRUCache } from 'lru-cache';
 import type { Readable } from 'node:stream';
 import { METRICS, type Metric } from '../../common/query';
 import { DEFAULT_SETTINGS, type AnomalyDataSourceOptions, type TimestampUnit } from '../../common/settings';
 import { SharedFlights } from '../async/sharedFlights';
+import { s3Library } from './clientLibraries';
 import { cancelledError, describeAwsError, SourceError } from './errors';
 import { checkedName } from './names';
 import { decodeItem, type ItemShape } from './parsing';
@@ -138,6 +139,7 @@ export class S3HistorySource {
 
   /** HeadBucket: for "Save & test". */
   async checkBucket(signal?: AbortSignal): Promise<{ bucket: string; message: string }> {
+    const { HeadBucketCommand } = s3Library();
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket }), { abortSignal: signal });
     } catch (e) {
@@ -163,6 +165,7 @@ export class S3HistorySource {
     { sensorId, signal }: HistoryFetch,
     previous: CachedHistory | undefined
   ): Promise<CachedHistory> {
+    const { GetObjectCommand } = s3Library();
     let response;
     try {
       response = await this.client.send(

@@ -45,6 +45,7 @@ describe('DynamoDB reader edges', () => {
   const msTable = uniqueName('edges-ms');
   const scanTable = uniqueName('edges-scan');
   const stringKeyTable = uniqueName('edges-strkey');
+  const numericIdTable = uniqueName('edges-numid');
 
   beforeAll(async () => {
     client = dynamoClient();
@@ -82,6 +83,13 @@ describe('DynamoDB reader edges', () => {
       { id: { S: '9' }, uid: { S: 'good' }, timestamp: { N: String(T0 + 5) } }, // no payload at all
     ];
     await batchWrite(client, scanTable, malformed);
+    // Sensor ids stored as numbers in a table keyed by something else (read by Scan).
+    await ensureTable(client, numericIdTable, { hash: { name: 'id', type: 'S' } });
+    await batchWrite(client, numericIdTable, [
+      { ...reading('x', { N: String(T0) }), id: { S: '1' }, uid: { N: '7' } },
+      { ...reading('x', { N: String(T0 + 1) }), id: { S: '2' }, uid: { S: '7' } },
+      { ...reading('x', { N: String(T0 + 2) }), id: { S: '3' }, uid: { N: '8' } },
+    ]);
   });
 
   afterAll(() => client.destroy());
@@ -135,6 +143,12 @@ describe('DynamoDB reader edges', () => {
     expect(result.stats.itemsSkipped).toBe(5);
     expect(result.stats.itemsRead).toBe(8); // the string timestamp outside the range is filtered, not read
     expect(result.stats.missingReadings).toEqual({ temperature: 1, pressure: 1, light_level: 1 });
+  });
+
+  it('finds a sensor whose id a Scan table stores as a number as well as one storing it as a string', async () => {
+    const source = new DynamoReadingsSource(client, config(numericIdTable));
+    const result = await source.readRange({ sensors: ['7'], fromMs: ms(T0), toMs: ms(T0 + 100) });
+    expect(result.series.map((s) => [s.sensorId, Array.from(s.time)])).toEqual([['7', [ms(T0), ms(T0 + 1)]]]);
   });
 
   it('reports a missing table clearly', async () => {

@@ -200,6 +200,23 @@ export function epochRanges(fromMs: number, toMs: number, unit: TimestampUnit): 
 
 const num = (n: number): AttributeValue => ({ N: String(n) });
 
+/**
+ * Placeholders for a Scan's `#sid IN (…)`, their values added to `values`. A
+ * Scan reads tables whose sensor id is not the key, so its type is declared
+ * nowhere: an id that reads as a number ("7") is matched both as the string and
+ * as the number it may be stored as (DynamoDB compares N values numerically).
+ */
+function sensorIdValues(sensors: readonly string[], values: Record<string, AttributeValue>): string[] {
+  return sensors.flatMap((sensor, i) => {
+    values[`:s${i}`] = { S: sensor };
+    if (String(Number(sensor)) !== sensor) {
+      return [`:s${i}`];
+    }
+    values[`:n${i}`] = { N: sensor };
+    return [`:s${i}`, `:n${i}`];
+  });
+}
+
 interface Projection {
   expression: string;
   /** Placeholders: #sid (sensor id), #ts (timestamp), #r<i> (readings path), #m<i> (metrics). */
@@ -492,11 +509,7 @@ export class DynamoReadingsSource {
     const names = this.projection.names;
     let filter = this.timeFilter(ranges, values);
     if (req.sensors.length > 0) {
-      const placeholders = req.sensors.map((s, i) => {
-        values[`:s${i}`] = { S: s };
-        return `:s${i}`;
-      });
-      filter += ` AND #sid IN (${placeholders.join(', ')})`;
+      filter += ` AND #sid IN (${sensorIdValues(req.sensors, values).join(', ')})`;
     }
     const segments = Math.max(1, this.config.scanSegments);
     await mapLimited(

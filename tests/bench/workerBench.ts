@@ -267,7 +267,7 @@ export function renderWorkerBench(r: WorkerBenchResult): string {
 The worker's loop (tests/bench/workerBench.ts) on a real broker on this machine — Apache Kafka 4.1 in
 KRaft mode, one process, ${PARTITIONS} partitions, started in ${n(r.brokerStartMs)} ms — sharing the two cores with
 the worker and the producer. ${SENSORS} sensors, readings 10 s apart in the seed's JSON shape, the default
-query (default features: windowed deviation, spread, rate, time of day …; Isolation Forest, 100 trees,
+query (default features: ${resolveQuery({}).transforms.join(', ')} of the four metrics, over windows; Isolation Forest, 100 trees,
 contamination 0.01); each sensor keeps its own feature windows; one model serves all of them.
 
 | What | Result | Target |

@@ -17,7 +17,7 @@ const FROM = Date.UTC(2026, 10, 24, 10, 0, 0);
 const TO = FROM + 60 * 60 * 1000;
 
 /** The panel's props as Grafana builds them: frames after field config was applied. */
-function panelProps(series: Array<ReturnType<typeof toDataFrame>>, options: Partial<AnomalyPanelOptions> = {}) {
+function panelProps(series: Array<ReturnType<typeof toDataFrame>>, options: object = {}) {
   const range = { from: dateTime(FROM), to: dateTime(TO), raw: { from: 'now-1h', to: 'now' } };
   const fieldConfig = { defaults: { unit: 'celsius', color: { mode: 'palette-classic' } }, overrides: [] };
   const withConfig = applyFieldOverrides({
@@ -93,5 +93,12 @@ describe('AnomalyPanel', () => {
     render(<AnomalyPanel {...panelProps([table])} />);
     expect(screen.queryByTestId(testIds.panel.container)).not.toBeInTheDocument();
     expect(screen.getByText(/Unable to render data/)).toBeInTheDocument();
+  });
+
+  it('draws with the defaults where hand-edited options have the wrong type', () => {
+    const handEdited = { legend: null, tooltip: 'single', anomalies: { color: 5, size: '9' } };
+    render(<AnomalyPanel {...panelProps([frame('sensmitter_1', [0, 1])], handEdited)} />);
+    expect(screen.getByText('sensmitter_1')).toBeInTheDocument();
+    expect(screen.getByText(/Anomalies:/).parentElement).toHaveTextContent('Anomalies: 1');
   });
 });

@@ -18,6 +18,7 @@ import { AnomalyLayer, type LayerState } from './AnomalyLayer';
 import { AnomalyLegend } from './AnomalyLegend';
 import { AnomalyTooltip } from './AnomalyTooltip';
 import { EMPTY_MARKERS } from './markers';
+import { migrateOptions } from './migration';
 import type { AnomalyPanelOptions } from './types';
 
 type Props = PanelProps<AnomalyPanelOptions>;
@@ -42,13 +43,15 @@ export function AnomalyPanel({
   height,
   timeRange,
   timeZone,
-  options,
+  options: savedOptions,
   fieldConfig,
   onChangeTimeRange,
 }: Props) {
   const theme = useTheme2();
   const { sync, eventsScope, eventBus } = usePanelContext();
   const model = useMemo(() => buildPanelModel(data.series), [data.series]);
+  // Grafana migrates options when a dashboard is loaded; options edited since (panel JSON, API) arrive as saved.
+  const options = useMemo(() => migrateOptions(savedOptions), [savedOptions]);
   const layer = useRef<LayerState>({ bound: [], markers: EMPTY_MARKERS });
   const status = useRef<HTMLDivElement>(null);
 

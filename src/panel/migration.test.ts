@@ -43,3 +43,39 @@ describe('panel defaults', () => {
     expect(plugin.defaults).toEqual(DEFAULT_PANEL_OPTIONS);
   });
 });
+
+describe('hand-edited panel options', () => {
+  const HAND_EDITED = {
+    legend: null,
+    tooltip: 'single',
+    anomalies: { color: 5, size: -3, showCount: 'yes' },
+    futureOption: { kept: true },
+  };
+
+  it('are migrated, though saved by this version', () => {
+    expect(needsMigration({ options: HAND_EDITED })).toBe(true);
+    expect(
+      needsMigration({
+        options: { ...DEFAULT_PANEL_OPTIONS, legend: { ...DEFAULT_PANEL_OPTIONS.legend, calcs: null } },
+      })
+    ).toBe(true);
+  });
+
+  it('fall back to the default wherever a value has the wrong type, and keep what the panel does not know', () => {
+    expect(migrateOptions(HAND_EDITED)).toEqual({ ...DEFAULT_PANEL_OPTIONS, futureOption: { kept: true } });
+  });
+
+  it('keep every well-typed choice, including Grafana’s own legend and tooltip options', () => {
+    const chosen = {
+      legend: { showLegend: false, displayMode: 'table', placement: 'right', calcs: ['mean', 7], width: 200 },
+      tooltip: { mode: 'multi', sort: 'desc', hideZeros: true, maxWidth: 300 },
+      anomalies: { color: '#ff0000', size: 12, showScoreBand: true, showCount: false },
+    };
+    expect(migrateOptions(chosen)).toEqual({ ...chosen, legend: { ...chosen.legend, calcs: ['mean'] } });
+  });
+
+  it('replace a legend placement or tooltip mode Grafana does not draw', () => {
+    const odd = { legend: { ...DEFAULT_PANEL_OPTIONS.legend, placement: 'top' }, tooltip: { mode: 'all' } };
+    expect(migrateOptions(odd)).toEqual(DEFAULT_PANEL_OPTIONS);
+  });
+});

@@ -133,6 +133,29 @@ describe('QueryEditor', () => {
     expect(screen.getByText('dbscan.minSamples: must be an integer from 1 to 10000 (got 0)')).toBeInTheDocument();
   });
 
+  it.each([
+    [
+      'a single sensor id instead of a list',
+      { sensors: 'sensmitter_1' },
+      /^sensors: must be a list .* \(got "sensmitter_1"\)$/,
+    ],
+    ['a number and a null among the sensors', { sensors: [7, null] }, /^sensors: must be a list .* \(got 7\)$/],
+    [
+      'a metric name instead of a list of model readings',
+      { metrics: 'humidity' },
+      /^metrics: must be a non-empty list .* \(got "humidity"\)$/,
+    ],
+    ['a number as the metric', { metric: 5 }, /^metric: must be one of .* \(got 5\)$/],
+  ])(
+    'opens a stored query with %s and shows the backend’s message beside the field, changing nothing',
+    (_, odd, message) => {
+      const { onChange } = setup({ ...base, ...odd } as unknown as AnomalyQuery);
+      expect(screen.getByText(message)).toBeInTheDocument();
+      expect(screen.queryByTestId(testIds.queryEditor.errorBanner)).not.toBeInTheDocument();
+      expect(onChange).not.toHaveBeenCalled();
+    }
+  );
+
   it('validates the query with template variables expanded', () => {
     setup({ ...base, metric: '$metric' as AnomalyQuery['metric'] }, { variables: { metric: 'rainfall' } });
     expect(screen.getByText(/^metric: must be one of "temperature", .* \(got "rainfall"\)$/)).toBeInTheDocument();

@@ -199,7 +199,7 @@ export function QueryEditor(props: Props) {
             options={loadSensors}
             createCustomValue
             isClearable
-            value={query.sensors ?? []}
+            value={listShown(query.sensors) ?? []}
             onChange={(options) => update({ sensors: options.map((o) => o.value) })}
           />
         </QueryField>
@@ -232,7 +232,7 @@ export function QueryEditor(props: Props) {
             aria-label="Model readings"
             options={metricOptions}
             createCustomValue
-            value={query.metrics ?? DEFAULT_QUERY.metrics}
+            value={listShown(query.metrics) ?? DEFAULT_QUERY.metrics}
             onChange={(options) => update({ metrics: options.map((o) => o.value as Metric) })}
           />
         </QueryField>
@@ -489,6 +489,19 @@ function metricChoices(variables: string[]): Array<ComboboxOption<string>> {
     ...METRICS.map((metric) => ({ label: METRIC_LABELS[metric], value: metric })),
     ...variables.map((name) => ({ label: name, value: name })),
   ];
+}
+
+/**
+ * A stored list as the list box can show it: a hand-written query may hold a
+ * single id, numbers or nulls (the inline error names them); the box shows the
+ * ids it can and leaves the stored value alone until the user edits it.
+ */
+function listShown(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  return items.filter((item) => typeof item === 'string' || typeof item === 'number').map(String);
 }
 
 /** Drops cleared fields so the query JSON says "default" by omission, not with nulls. */

@@ -67,6 +67,12 @@ describe('DataSource', () => {
     });
   });
 
+  it('passes sensors and metrics of the wrong type through unexpanded, for the backend to name', () => {
+    const ds = makeDataSource({ sensor: 'sensmitter_1' });
+    const odd = { refId: 'A', sensors: '$sensor', metric: 5, metrics: ['temperature', null] };
+    expect(ds.applyTemplateVariables(odd as unknown as AnomalyQuery, {})).toEqual(odd);
+  });
+
   it('lists sensors from the backend resource, dropping non-string entries', async () => {
     const ds = makeDataSource();
     const getResource = jest.spyOn(ds, 'getResource').mockResolvedValue(['sensmitter_2', 7, '', 'sensmitter_1']);

@@ -51,14 +51,16 @@ export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataS
    * that expands to an unknown metric gets the same error as a typo.
    */
   override applyTemplateVariables(query: AnomalyQuery, scopedVars: ScopedVars): AnomalyQuery {
+    // A hand-written or old query may hold anything: values of the wrong type pass through untouched, so the
+    // backend's message names them instead of the expansion throwing.
     const expanded: AnomalyQuery = { ...query };
-    if (query.sensors) {
+    if (isStringList(query.sensors)) {
       expanded.sensors = this.expandList(query.sensors, scopedVars);
     }
-    if (query.metric) {
+    if (typeof query.metric === 'string' && query.metric !== '') {
       expanded.metric = this.templateSrv.replace(query.metric, scopedVars) as Metric;
     }
-    if (query.metrics) {
+    if (isStringList(query.metrics)) {
       expanded.metrics = this.expandList(query.metrics, scopedVars) as Metric[];
     }
     return expanded;
@@ -99,6 +101,10 @@ export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataS
     );
     return [...new Set(expanded.map((v) => v.trim()).filter((v) => v !== ''))];
   }
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 function joinMultiValue(value: string | string[]): string {

@@ -57,7 +57,7 @@ export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataS
     if (isStringList(query.sensors)) {
       expanded.sensors = this.expandList(query.sensors, scopedVars);
     }
-    if (typeof query.metric === 'string' && query.metric !== '') {
+    if (typeof query.metric === 'string' && query.metric) {
       expanded.metric = this.templateSrv.replace(query.metric, scopedVars) as Metric;
     }
     if (isStringList(query.metrics)) {

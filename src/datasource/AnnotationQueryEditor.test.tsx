@@ -23,4 +23,26 @@ describe('AnnotationQueryEditor', () => {
     await user.click(screen.getByRole('radio', { name: 'DBSCAN' }));
     expect(onChange).toHaveBeenLastCalledWith({ ...query, model: 'dbscan' });
   });
+
+  it('does not hold against an annotation what it never runs: a live switch or query type saved from a panel', () => {
+    const fromPanel = { refId: 'Anno', queryType: 'raw', live: 'yes', countInterval: 5 } as unknown as AnomalyQuery;
+    render(
+      <AnnotationQueryEditor
+        datasource={makeDataSource()}
+        query={fromPanel}
+        onChange={jest.fn()}
+        onRunQuery={jest.fn()}
+      />
+    );
+    expect(screen.getByTestId(testIds.queryEditor.container)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.queryEditor.errorBanner)).not.toBeInTheDocument();
+  });
+
+  it('still names an invalid field the annotation uses', () => {
+    const query = { refId: 'Anno', contamination: '0.01' } as unknown as AnomalyQuery;
+    render(
+      <AnnotationQueryEditor datasource={makeDataSource()} query={query} onChange={jest.fn()} onRunQuery={jest.fn()} />
+    );
+    expect(screen.getByText('contamination: must be a number in (0, 0.5] or "auto" (got "0.01")')).toBeInTheDocument();
+  });
 });

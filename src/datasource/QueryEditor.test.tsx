@@ -359,10 +359,10 @@ describe('QueryEditor', () => {
       expect(screen.getByLabelText('Contamination')).toBeInTheDocument();
     });
 
-    it('reports an invalid hidden field in the banner', () => {
-      setup({ ...base, live: 'yes' as unknown as boolean }, { mode: 'annotation' });
+    it('reports an invalid hidden field the annotation runs with in the banner', () => {
+      setup({ ...base, dbscan: { minSamples: 0 } }, { mode: 'annotation' });
       expect(screen.getByTestId(testIds.queryEditor.errorBanner)).toHaveTextContent(
-        'live: must be true or false (got "yes")'
+        'dbscan.minSamples: must be an integer from 1 to 10000 (got 0)'
       );
     });
   });

@@ -34,7 +34,7 @@ import { DurationField } from './DurationField';
 import { FeatureSetField } from './FeatureSetField';
 import { NumberField, type NumberValue } from './NumberField';
 import { QueryField, RadioField } from './QueryField';
-import { type Drafts, type EditorMode, findQueryError, visibleFields } from './queryValidation';
+import { annotationTarget, type Drafts, type EditorMode, findQueryError, visibleFields } from './queryValidation';
 import type { AnomalyDataSourceOptions, AnomalyQuery } from './types';
 
 type Props = QueryEditorProps<DataSource, AnomalyQuery, AnomalyDataSourceOptions> & {
@@ -103,8 +103,12 @@ export function QueryEditor(props: Props) {
   const variables = useMemo(() => datasource.getVariableNames(), [datasource]);
 
   const errorOf = useCallback(
-    (next: AnomalyQuery, nextDrafts: Drafts) => findQueryError(datasource.applyTemplateVariables(next, {}), nextDrafts),
-    [datasource]
+    (next: AnomalyQuery, nextDrafts: Drafts) =>
+      findQueryError(
+        datasource.applyTemplateVariables(mode === 'annotation' ? annotationTarget(next) : next, {}),
+        nextDrafts
+      ),
+    [datasource, mode]
   );
   const error = errorOf(query, drafts);
 

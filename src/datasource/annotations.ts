@@ -12,6 +12,7 @@ import { of } from 'rxjs';
 import { FRAME_FIELDS, LABELS, NO_EXPLANATION, isFlagged } from '../common/frames';
 import { DEFAULT_QUERY } from '../common/query';
 import { AnnotationQueryEditor } from './AnnotationQueryEditor';
+import { annotationTarget } from './queryValidation';
 import type { AnomalyQuery } from './types';
 
 /**
@@ -33,15 +34,7 @@ export const anomalyAnnotations: AnnotationSupport<AnomalyQuery> = {
     if (!anno.target) {
       return undefined;
     }
-    // Annotations are points in time: a live stream or a count per interval has no place here.
-    const {
-      live: _live,
-      liveSource: _source,
-      liveReplayMinutes: _replay,
-      countInterval: _interval,
-      ...target
-    } = anno.target;
-    return { ...target, queryType: 'anomalies' };
+    return annotationTarget(anno.target);
   },
   processEvents(_anno, frames) {
     return of(frames.flatMap(anomalyEvents));

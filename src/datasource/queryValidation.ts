@@ -41,6 +41,16 @@ function withDrafts(query: object, drafts: Drafts): Record<string, unknown> {
   return raw;
 }
 
+/**
+ * An annotation's query as it runs: always `anomalies`, never live, no count
+ * interval (annotations are points in time). What it drops is neither sent
+ * nor validated.
+ */
+export function annotationTarget(query: AnomalyQuery): AnomalyQuery {
+  const { live: _live, liveSource: _source, liveReplayMinutes: _replay, countInterval: _interval, ...target } = query;
+  return { ...target, queryType: 'anomalies' };
+}
+
 const FOREST_FIELDS = ['nEstimators', 'maxSamples', 'maxFeatures', 'seed', 'training'];
 
 /**

@@ -5,6 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 
 import { SETTINGS_LIMITS } from '../common/settings';
+import { testIds } from '../testIds';
 import { ConfigEditor } from './ConfigEditor';
 import type { AnomalyDataSourceOptions, AnomalySecureJsonData } from './types';
 
@@ -142,6 +143,14 @@ describe('ConfigEditor', () => {
     fireEvent.blur(input);
     expect(screen.getByText('maxItemsPerQuery: must be an integer from 1 to 10000000 (got "2.5")')).toBeInTheDocument();
     expect(last().jsonData.maxItemsPerQuery).toBe(5000);
+  });
+
+  it('opens settings saved without jsonData or secureJsonFields, and with brokers that are not text', () => {
+    setup(settings({ jsonData: undefined, secureJsonFields: undefined } as unknown as Partial<Settings>));
+    expect(screen.getByTestId(testIds.configEditor.container)).toBeInTheDocument();
+    const odd = { authType: 'keys', kafkaBrokers: ['broker:9092'], table: 5 } as unknown as AnomalyDataSourceOptions;
+    setup(settings({ jsonData: odd }));
+    expect(screen.getAllByTestId(testIds.configEditor.container)).toHaveLength(2);
   });
 
   it('explains the defaults', () => {

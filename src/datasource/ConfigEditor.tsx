@@ -16,7 +16,7 @@ import {
   type TimestampUnit,
 } from '../common/settings';
 import { testIds } from '../testIds';
-import type { AnomalyDataSourceOptions } from './types';
+import { type AnomalyDataSourceOptions, hasKafkaBrokers } from './types';
 
 type Props = DataSourcePluginOptionsEditorProps<AnomalyDataSourceOptions, AnomalySecureJsonData>;
 type StringSetting = {
@@ -252,7 +252,7 @@ const SECTIONS: readonly Section[] = [
   {
     title: 'Kafka',
     description: 'Optional: live queries can read readings from a Kafka topic, and anomalies can be published to one.',
-    openWhen: (jsonData) => (jsonData.kafkaBrokers ?? '').trim() !== '',
+    openWhen: hasKafkaBrokers,
     rows: [
       'kafkaBrokers',
       'kafkaReadingsTopic',
@@ -283,7 +283,13 @@ const isBooleanSetting = (row: SettingRow): row is BooleanSetting => row in SWIT
  * and never sends back to the browser.
  */
 export function ConfigEditor(props: Props) {
-  const { options, onOptionsChange } = props;
+  const { onOptionsChange } = props;
+  // Settings saved before a field existed, or over the HTTP API, may lack jsonData or secureJsonFields.
+  const options = {
+    ...props.options,
+    jsonData: props.options.jsonData ?? {},
+    secureJsonFields: props.options.secureJsonFields ?? {},
+  };
   const jsonData = options.jsonData;
 
   const setJson = <K extends keyof AnomalyDataSourceOptions>(key: K, value: AnomalyDataSourceOptions[K]) =>
@@ -358,7 +364,7 @@ export function ConfigEditor(props: Props) {
           // @grafana/aws-sdk types authType as its own enum; ours holds the same strings.
           // It offers whatever Grafana's [aws] allowed_auth_providers allows; the backend
           // takes default, keys and credentials, and names authType for any other.
-          {...(props as unknown as ConnectionConfigProps)}
+          {...({ ...props, options } as unknown as ConnectionConfigProps)}
           defaultEndpoint="https://dynamodb.{region}.amazonaws.com"
         />
         {jsonData.authType === 'keys' &&

@@ -67,6 +67,12 @@ describe('DataSource', () => {
     });
   });
 
+  it('counts Kafka as not configured when the saved brokers are not text', () => {
+    const settings = instanceSettings();
+    const ds = new DataSource({ ...settings, jsonData: { ...settings.jsonData, kafkaBrokers: ['b:9092'] as never } });
+    expect(ds.kafkaConfigured).toBe(false);
+  });
+
   it('passes sensors and metrics of the wrong type through unexpanded, for the backend to name', () => {
     const ds = makeDataSource({ sensor: 'sensmitter_1' });
     const odd = { refId: 'A', sensors: '$sensor', metric: 5, metrics: ['temperature', null] };

@@ -3,7 +3,7 @@ import { DataSourceWithBackend, getTemplateSrv, type TemplateSrv } from '@grafan
 
 import { DEFAULT_QUERY, METRICS, type Metric } from '../common/query';
 import { anomalyAnnotations } from './annotations';
-import type { AnomalyDataSourceOptions, AnomalyQuery } from './types';
+import { type AnomalyDataSourceOptions, type AnomalyQuery, hasKafkaBrokers } from './types';
 import { AnomalyVariableSupport, filterMatcher, toVariableQuery, type VariableQuery } from './variables';
 
 /** Joins a multi-value variable's values so they can be split again without guessing at commas. */
@@ -21,7 +21,7 @@ export class DataSource extends DataSourceWithBackend<AnomalyQuery, AnomalyDataS
     super(instanceSettings);
     this.annotations = anomalyAnnotations;
     this.variables = new AnomalyVariableSupport(this);
-    this.kafkaConfigured = (instanceSettings.jsonData.kafkaBrokers ?? '').trim() !== '';
+    this.kafkaConfigured = hasKafkaBrokers(instanceSettings.jsonData);
   }
 
   private get templateSrv(): TemplateSrv {

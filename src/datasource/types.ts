@@ -9,3 +9,8 @@ import type { AnomalyQueryModel } from '../common/query';
 export interface AnomalyQuery extends Omit<DataQuery, 'queryType'>, AnomalyQueryModel {}
 
 export type { AnomalyDataSourceOptions, AnomalySecureJsonData } from '../common/settings';
+
+/** Whether Kafka brokers are set; settings written by hand may hold something other than the brokers' text. */
+export function hasKafkaBrokers(jsonData: { kafkaBrokers?: unknown }): boolean {
+  return typeof jsonData.kafkaBrokers === 'string' && jsonData.kafkaBrokers.trim() !== '';
+}

@@ -16,9 +16,10 @@ interface FieldJSON {
   config?: { unit?: string; mappings?: Array<{ type: string; options: Record<string, { text?: string }> }> };
 }
 
-interface FrameJSON {
+export interface FrameJSON {
   schema: { name?: string; fields: FieldJSON[] };
-  data: { values: unknown[][] };
+  /** `entities[field]` lists the rows whose value JSON cannot carry (`NaN`, `Inf`, `NegInf`): those hold null in `values`. */
+  data: { values: unknown[][]; entities?: Array<Record<string, number[]> | null> };
 }
 
 interface QueryResultJSON {

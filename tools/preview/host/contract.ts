@@ -40,6 +40,24 @@ export interface SyntheticSpec {
   height: number;
 }
 
+/**
+ * Frames handed to the panel as they are, with no query: what another data
+ * source, a transformation or a hand-written panel JSON may give it. Each
+ * frame is data-frame JSON (`{schema, data}`, as `/api/ds/query` answers,
+ * `entities` for NaN) or what @grafana/data's `toDataFrame` accepts
+ * (`{name, fields: [{name, type, values}]}`).
+ */
+export interface FramesSpec {
+  frames: object[];
+  /** Dashboard time range, epoch milliseconds. */
+  from: number;
+  to: number;
+  width: number;
+  height: number;
+  /** Panel options over the plugin's defaults, as saved (wrong types included). */
+  options?: Record<string, unknown>;
+}
+
 /** How long the page took to put synthetic frames on screen, and what it drew. */
 export interface RenderTiming {
   readings: number;
@@ -83,6 +101,8 @@ export interface HostApi {
   showPanel(spec: PanelSpec): Promise<void>;
   /** The panel with frames the page generates; resolves once the chart has drawn them. */
   measurePanel(spec: SyntheticSpec): Promise<RenderTiming>;
+  /** The panel in PanelChrome on the given frames and options, after Grafana's field config. */
+  showFrames(spec: FramesSpec): Promise<void>;
   showQueryEditor(query: Record<string, unknown>): Promise<void>;
   showConfigEditor(jsonData: Record<string, unknown>): Promise<void>;
   /** The app's root page (dist/module.js). */

@@ -17,6 +17,7 @@ import {
   applyFieldOverrides,
   CoreApp,
   createTheme,
+  type DataFrame,
   type DataSourceInstanceSettings,
   DataSourcePlugin,
   type DataSourcePluginMeta,
@@ -31,6 +32,7 @@ import {
   type PanelPluginMeta,
   PluginContextProvider,
   type TimeRange,
+  toDataFrame,
 } from '@grafana/data';
 import * as grafanaRuntime from '@grafana/runtime';
 import * as grafanaUi from '@grafana/ui';
@@ -52,6 +54,7 @@ import { installAmdLoader } from './amdLoader';
 import {
   DATASOURCE_UID,
   DATASOURCE_URL,
+  type FramesSpec,
   type HostApi,
   type HostState,
   type PanelSpec,
@@ -230,6 +233,45 @@ async function measurePanel(spec: SyntheticSpec): Promise<RenderTiming> {
     await nextFrame();
   }
   const started = performance.now();
+  renderOnFrames(plugin, meta, frames, {
+    range,
+    width: spec.width,
+    height: spec.height,
+    options: plugin.defaults,
+    title: '100k readings',
+  });
+  const markersDrawn = await firstDraw();
+  const firstDrawMs = performance.now() - started;
+  return {
+    readings: spec.sensors * spec.readings,
+    flagged: spec.sensors * Math.floor(spec.readings / spec.flagEvery),
+    firstDrawMs,
+    markersDrawn,
+  };
+}
+
+/** The panel on frames that did not come from our query: field config applied as Grafana does, then PanelChrome. */
+async function showFrames(spec: FramesSpec): Promise<void> {
+  const { plugin, meta } = await loadPanel();
+  renderOnFrames(plugin, meta, spec.frames.map(toDataFrame), {
+    range: absoluteRange(spec.from, spec.to),
+    width: spec.width,
+    height: spec.height,
+    options: { ...plugin.defaults, ...spec.options },
+    title: 'Frames from elsewhere',
+  });
+  await nextFrame();
+}
+
+interface FramesView {
+  range: TimeRange;
+  width: number;
+  height: number;
+  options: object;
+  title: string;
+}
+
+function renderOnFrames(plugin: PanelPlugin, meta: PanelPluginMeta, frames: DataFrame[], view: FramesView): void {
   const series = applyFieldOverrides({
     data: frames,
     fieldConfig: plugin.fieldConfigDefaults,
@@ -242,16 +284,16 @@ async function measurePanel(spec: SyntheticSpec): Promise<RenderTiming> {
   render(() => (
     <PluginContextProvider meta={meta}>
       {panelFrame(
-        spec.width,
-        <PanelChrome title="100k readings" width={spec.width} height={spec.height}>
+        view.width,
+        <PanelChrome title={view.title} width={view.width} height={view.height}>
           {(width, height) => (
             <Panel
               id={1}
-              title="100k readings"
-              data={{ state: LoadingState.Done, series, timeRange: range }}
-              timeRange={range}
+              title={view.title}
+              data={{ state: LoadingState.Done, series, timeRange: view.range }}
+              timeRange={view.range}
               timeZone="utc"
-              options={plugin.defaults}
+              options={view.options}
               fieldConfig={plugin.fieldConfigDefaults}
               transparent={false}
               width={width}
@@ -268,14 +310,6 @@ async function measurePanel(spec: SyntheticSpec): Promise<RenderTiming> {
       )}
     </PluginContextProvider>
   ));
-  const markersDrawn = await firstDraw();
-  const firstDrawMs = performance.now() - started;
-  return {
-    readings: spec.sensors * spec.readings,
-    flagged: spec.sensors * Math.floor(spec.readings / spec.flagEvery),
-    firstDrawMs,
-    markersDrawn,
-  };
 }
 
 /** Resolves with the marker count once the panel's anomaly layer reports its first draw. */
@@ -439,6 +473,7 @@ const host: HostApi = {
   setTheme,
   showPanel,
   measurePanel,
+  showFrames,
   showQueryEditor,
   showConfigEditor,
   showApp,

@@ -10,7 +10,8 @@ export type NumberValue = number | 'auto' | undefined;
 const AUTO_SWITCH_WIDTH = 11;
 
 interface Props extends QueryFieldProps {
-  value: NumberValue;
+  /** As stored: a NumberValue, unless the query was hand-edited (`"0.01"`, `true`), which the box then shows. */
+  value: unknown;
   /** Shown as placeholder: what the backend uses when the field is left empty. */
   defaultValue: number | 'auto';
   /** Offer an "auto" switch beside the number. */
@@ -31,8 +32,9 @@ export function NumberField({ value, defaultValue, allowAuto, width = 12, onComm
   const { label, path } = field;
   const id = useId();
   const switchId = useId();
-  const isAuto = value === 'auto';
-  const input = useCommitOnBlur(textOf(value), (text) => {
+  // A stored "auto" where the field offers none is text to correct, not a switch that is on.
+  const isAuto = allowAuto === true && value === 'auto';
+  const input = useCommitOnBlur(isAuto ? '' : textOf(value), (text) => {
     if (text === '') {
       onDraft(path, undefined);
       onCommit(undefined);
@@ -80,6 +82,14 @@ export function NumberField({ value, defaultValue, allowAuto, width = 12, onComm
   );
 }
 
-function textOf(value: NumberValue): string {
-  return typeof value === 'number' ? String(value) : '';
+/**
+ * The stored value as the box shows it. A value of the wrong type (a string
+ * "0.01", true, a list) is shown as stored, not replaced by the default's
+ * placeholder: the inline error names it, and the user sees what to correct.
+ */
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) {
+    return '';
+  }
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }

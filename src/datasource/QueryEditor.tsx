@@ -460,9 +460,10 @@ const DBSCAN_PARAMS: ParamSpec[] = [
   },
 ];
 
-function paramValue(query: AnomalyQuery, param: ParamSpec): NumberValue {
+/** The parameter as stored, wrong types included: the field shows them beside the error that names them. */
+function paramValue(query: AnomalyQuery, param: ParamSpec): unknown {
   const params: Record<string, unknown> = query[param.section] ?? {};
-  return asNumberValue(params[param.key]);
+  return params[param.key];
 }
 
 function paramDefault(param: ParamSpec): number | 'auto' {

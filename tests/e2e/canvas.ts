@@ -90,16 +90,16 @@ export function expectMarkersOnFlaggedReadings(
   markerSize: number
 ): void {
   const columns = new Set(scan.hits.map(([x]) => x));
+  const hitColumns = [...columns].sort((a, b) => a - b);
   const expectedX = flagged.map((r) => xOf(scan, r.time, range.from, range.to)).sort((a, b) => a - b);
-  const unmarked = flagged.filter((r) => {
-    const x = Math.floor(xOf(scan, r.time, range.from, range.to));
-    return ![x - 1, x, x + 1].some((c) => columns.has(c));
-  });
+  const reach = markerSize / 2;
+  // A marker is a disc of `markerSize` around its reading's x; at the plot's edge only its inner half is
+  // drawn (and only inner pixels count as hits), so a hit anywhere within the disc's reach marks the reading.
+  const unmarked = flagged.filter((r) => !near(hitColumns, xOf(scan, r.time, range.from, range.to) - 0.5, reach));
   expect(
     unmarked.map((r) => new Date(r.time).toISOString()),
     'flagged readings without a marker'
   ).toEqual([]);
-  const reach = markerSize / 2;
   const stray = [...columns].filter((x) => !near(expectedX, x + 0.5, reach));
   expect(stray, 'marker pixel columns with no flagged reading').toEqual([]);
 }

@@ -8,6 +8,7 @@
  * - DynamoDB items read per refresh of a 24-hour, 3-sensor dashboard.
  * Readings are the simulator's (tools/simulator), models the product's.
  */
+import { testRequestContext } from '../../src/backend/handlers/testing/requestContext';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { createDataSource } from '../../src/backend/handlers/dataSource';
 import { anomalyFrame, type SensorOutcome } from '../../src/backend/handlers/frames';
 import { memoryConnections } from '../../src/backend/handlers/testing/memoryConnections';
 import { simulatedSensor } from '../../src/backend/handlers/testing/simulated';
-import { createLogger, encodeFrame, type RequestContext } from '../../src/backend/runtime';
+import { encodeFrame } from '../../src/backend/runtime';
 import { scoreWithModel } from '../../src/backend/scoring/detect';
 import { computeFeatures, featureSpecOf, warmupMs } from '../../src/backend/scoring/features';
 import { loadModel } from '../../src/backend/scoring/model';
@@ -72,18 +73,6 @@ async function timeMs(repeats: number, run: () => unknown): Promise<number> {
     times.push(performance.now() - started);
   }
   return median(times);
-}
-
-function context(): RequestContext {
-  return {
-    pluginId: 'bench',
-    orgId: 1,
-    grafanaConfig: new Map(),
-    headers: new Map(),
-    fromAlert: false,
-    signal: new AbortController().signal,
-    logger: createLogger({ module: 'bench', write: () => undefined }),
-  } as unknown as RequestContext;
 }
 
 async function split(readings: number, pool: ScoringPool): Promise<Split> {
@@ -143,7 +132,7 @@ async function split(readings: number, pool: ScoringPool): Promise<Split> {
     model: {},
   };
   const endToEndMs = await timeMs(5, async () =>
-    (await instance.query(query, context())).map((f) => encodeFrame(f, 'A'))
+    (await instance.query(query, testRequestContext())).map((f) => encodeFrame(f, 'A'))
   );
   return { readings: scores.rows, readMs: read, featuresMs, scoreMs, poolMs, encodeMs, endToEndMs };
 }
@@ -195,7 +184,7 @@ async function eventLoop(pool: ScoringPool, inline: ScoringPool): Promise<Pipeli
         if (wait > 0) {
           await new Promise((resolve) => setTimeout(resolve, wait));
         }
-        await instance.checkHealth(context());
+        await instance.checkHealth(testRequestContext());
         health.push(performance.now() - due);
       }
     })();

@@ -10,7 +10,9 @@ import {
   resolveAwsConnection,
   type ClientTuning,
 } from '../../src/backend/sources/awsConfig';
+import type { DataSourceSettings } from '../../src/backend/runtime';
 import { DEFAULT_DYNAMO_TUNING, type DynamoSourceConfig } from '../../src/backend/sources/dynamoReadings';
+import { TEST_DATA, TEST_ENV } from '../../tools/stack/testServices';
 
 export const ENV_DYNAMODB = 'IOTLAB_IT_DYNAMODB_ENDPOINT';
 export const ENV_S3 = 'IOTLAB_IT_S3_ENDPOINT';
@@ -67,5 +69,36 @@ export function readerConfig(table: string, over: Partial<DynamoSourceConfig> = 
     where: conn.describeDynamo,
     secrets: conn.secrets,
     ...over,
+  };
+}
+
+/** A variable the shared test services set (tools/stack/testServices.ts), or an error saying who sets it. */
+export function testServicesEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} unset: the integration globalSetup starts the test services`);
+  }
+  return value;
+}
+
+/** The data source settings Grafana would send for the shared test services' table and bucket. */
+export function testServicesSettings(
+  identity: { uid: string; name: string; lastUpdatedMS: number },
+  jsonData: object = {}
+): DataSourceSettings {
+  return {
+    ...identity,
+    id: 1,
+    url: '',
+    jsonData: {
+      authType: 'keys',
+      defaultRegion: TEST_DATA.region,
+      endpoint: testServicesEnv(TEST_ENV.dynamodb),
+      s3Endpoint: testServicesEnv(TEST_ENV.s3),
+      table: TEST_DATA.table,
+      historyBucket: TEST_DATA.bucket,
+      ...jsonData,
+    },
+    secureJsonData: { accessKey: TEST_DATA.accessKey, secretKey: TEST_DATA.secretKey },
   };
 }

@@ -7,10 +7,11 @@
  * the same store) — and every reading of the range must get the same score,
  * flag and explanation from both, to the last bit.
  */
+import { testRequestContext } from '../../src/backend/handlers/testing/requestContext';
 import { Consumer, stringDeserializers } from '@platformatic/kafka';
 
 import { createDataSource } from '../../src/backend/handlers/dataSource';
-import { createLogger, type DataSourceSettings, type Frame, type RequestContext } from '../../src/backend/runtime';
+import type { DataSourceSettings, Frame } from '../../src/backend/runtime';
 import { createDynamoClient, resolveAwsConnection } from '../../src/backend/sources/awsConfig';
 import { DynamoReadingsSource, dynamoConfigFromSettings } from '../../src/backend/sources/dynamoReadings';
 import type { AnomalyMessage } from '../../src/backend/sources/kafkaAnomalies';
@@ -20,17 +21,10 @@ import { startWorker } from '../../src/backend/worker/startWorker';
 import { TEST_DATA, TEST_ENV } from '../../tools/stack/testServices';
 import type { KafkaBroker } from '../../tools/stack/kafkaBroker';
 import { createTopics, startBroker, TestProducer, uniqueTopic } from './kafkaFixtures';
+import { testServicesEnv, testServicesSettings } from './emulators';
 
 const HOUR = 3_600_000;
 const QUERY = { contamination: 0.02 };
-
-function env(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} unset: the integration globalSetup starts the test services`);
-  }
-  return value;
-}
 
 let broker: KafkaBroker;
 
@@ -43,34 +37,7 @@ afterAll(async () => {
 });
 
 function settings(): DataSourceSettings {
-  return {
-    uid: 'it-parity',
-    name: 'parity',
-    id: 1,
-    url: '',
-    lastUpdatedMS: 1,
-    jsonData: {
-      authType: 'keys',
-      defaultRegion: TEST_DATA.region,
-      endpoint: env(TEST_ENV.dynamodb),
-      s3Endpoint: env(TEST_ENV.s3),
-      table: TEST_DATA.table,
-      historyBucket: TEST_DATA.bucket,
-    },
-    secureJsonData: { accessKey: TEST_DATA.accessKey, secretKey: TEST_DATA.secretKey },
-  };
-}
-
-function context(): RequestContext {
-  return {
-    pluginId: 'iotlab-anomaly-datasource',
-    orgId: 1,
-    grafanaConfig: new Map(),
-    headers: new Map(),
-    fromAlert: false,
-    signal: new AbortController().signal,
-    logger: createLogger({ module: 'it', write: () => undefined }),
-  } as unknown as RequestContext;
+  return testServicesSettings({ uid: 'it-parity', name: 'parity', lastUpdatedMS: 1 });
 }
 
 /** (sensor@time) → score/flag/explanation of every scored reading in QueryData's frames. */
@@ -115,8 +82,8 @@ async function readUntil(topic: string, wanted: ReadonlySet<string>): Promise<An
 }
 
 it('scores every reading of a range exactly as QueryData does', async () => {
-  const now = Number(env(TEST_ENV.nowMs));
-  const liveStart = Number(env(TEST_ENV.liveStartMs));
+  const now = Number(testServicesEnv(TEST_ENV.nowMs));
+  const liveStart = Number(testServicesEnv(TEST_ENV.liveStartMs));
   // The seeded readings, as the dashboards read them, become the topic's messages (in time order).
   const conn = resolveAwsConnection(settings().jsonData as object, settings().secureJsonData);
   const dynamo = createDynamoClient(conn);
@@ -167,7 +134,7 @@ it('scores every reading of a range exactly as QueryData does', async () => {
       timeRange: range,
       model: { ...QUERY, queryType: 'anomalies' },
     },
-    context()
+    testRequestContext()
   );
   await source.dispose?.();
   const fromQuery = queryScores(frames);
@@ -182,7 +149,7 @@ it('scores every reading of a range exactly as QueryData does', async () => {
       IOTLAB_KAFKA_READINGS_TOPIC: topics.readings,
       IOTLAB_KAFKA_ANOMALIES_TOPIC: topics.anomalies,
       IOTLAB_KAFKA_GROUP: uniqueTopic('parity'),
-      IOTLAB_S3_ENDPOINT: env(TEST_ENV.s3),
+      IOTLAB_S3_ENDPOINT: testServicesEnv(TEST_ENV.s3),
       IOTLAB_BUCKET: TEST_DATA.bucket,
       IOTLAB_AUTH_TYPE: 'keys',
       IOTLAB_ACCESS_KEY: TEST_DATA.accessKey,

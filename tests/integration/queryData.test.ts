@@ -10,26 +10,20 @@
  * reads, the same). Only the training time is normalized. Rewrite them with
  * UPDATE_GOLDEN=1 after a deliberate change, and review the diff.
  */
+import { testRequestContext } from '../../src/backend/handlers/testing/requestContext';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 
 import { createDataSource } from '../../src/backend/handlers/dataSource';
 import { poolScripts } from '../../src/backend/handlers/workerScripts';
-import {
-  createLogger,
-  frameToJSON,
-  type DataQuery,
-  type DataSourceSettings,
-  type Frame,
-  type RequestContext,
-} from '../../src/backend/runtime';
+import { frameToJSON, type DataQuery, type DataSourceSettings, type Frame } from '../../src/backend/runtime';
 import { DEFAULT_QUERY } from '../../src/common/query';
 import { featureSpecOf, warmupMs } from '../../src/backend/scoring/features';
 import { ModelCache } from '../../src/backend/scoring/modelCache';
 import { ScoringPool } from '../../src/backend/scoring/pool';
 import { TEST_DATA, TEST_ENV } from '../../tools/stack/testServices';
-import { s3Client } from './emulators';
+import { s3Client, testServicesEnv, testServicesSettings } from './emulators';
 
 const HOUR = 3_600_000;
 const WARMUP_MS = warmupMs(featureSpecOf({ metrics: DEFAULT_QUERY.metrics, transforms: DEFAULT_QUERY.transforms }));
@@ -37,49 +31,13 @@ const GOLDEN_DIR = join(__dirname, '..', 'golden');
 /** Golden responses come from a data source that trains every time: no model store in the way. */
 const NOT_PERSISTED = { modelKeyPrefix: '' };
 
-function env(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} unset: the integration globalSetup starts the test services`);
-  }
-  return value;
-}
-
-const NOW = Number(env(TEST_ENV.nowMs));
-const LIVE_START = Number(env(TEST_ENV.liveStartMs));
-const SENSORS = env(TEST_ENV.sensors).split(',');
+const NOW = Number(testServicesEnv(TEST_ENV.nowMs));
+const LIVE_START = Number(testServicesEnv(TEST_ENV.liveStartMs));
+const SENSORS = testServicesEnv(TEST_ENV.sensors).split(',');
 
 let lastUpdated = 1;
 function settings(over: object = {}): DataSourceSettings {
-  return {
-    uid: 'it-query',
-    name: 'query-it',
-    id: 1,
-    url: '',
-    lastUpdatedMS: ++lastUpdated,
-    jsonData: {
-      authType: 'keys',
-      defaultRegion: TEST_DATA.region,
-      endpoint: env(TEST_ENV.dynamodb),
-      s3Endpoint: env(TEST_ENV.s3),
-      table: TEST_DATA.table,
-      historyBucket: TEST_DATA.bucket,
-      ...over,
-    },
-    secureJsonData: { accessKey: TEST_DATA.accessKey, secretKey: TEST_DATA.secretKey },
-  };
-}
-
-function context(signal = new AbortController().signal): RequestContext {
-  return {
-    pluginId: 'iotlab-anomaly-datasource',
-    orgId: 1,
-    grafanaConfig: new Map(),
-    headers: new Map(),
-    fromAlert: false,
-    signal,
-    logger: createLogger({ module: 'it', write: () => undefined }),
-  } as unknown as RequestContext;
+  return testServicesSettings({ uid: 'it-query', name: 'query-it', lastUpdatedMS: ++lastUpdated }, over);
 }
 
 function query(model: object, from: number, to: number, refId = 'A'): DataQuery {
@@ -146,7 +104,7 @@ describe('QueryData on the emulators (seeded simulator data)', () => {
 
   test('anomalies for every sensor: every reading of the range scored, flagged 0/1 and explained when flagged', async () => {
     const { instance, pool } = freshSource();
-    const frames = await instance.query(query({}, from, NOW), context());
+    const frames = await instance.query(query({}, from, NOW), testRequestContext());
     expect(frames.map((f) => f.name)).toEqual(SENSORS);
     for (const frame of frames) {
       const flags = Array.from(field(frame, 'anomaly').values as Float64Array);
@@ -167,13 +125,13 @@ describe('QueryData on the emulators (seeded simulator data)', () => {
 
   test('the model is persisted in S3 as models/<key>.json and a fresh process loads it instead of training', async () => {
     const first = freshSource();
-    const [a] = await first.instance.query(query({ sensors: ['sensmitter_2'] }, from, NOW), context());
+    const [a] = await first.instance.query(query({ sensors: ['sensmitter_2'] }, from, NOW), testRequestContext());
     const key = (a!.meta?.custom?.model as { key: string }).key;
     const head = await s3Client().send(new HeadObjectCommand({ Bucket: TEST_DATA.bucket, Key: `models/${key}.json` }));
     expect(head.ContentType).toBe('application/json');
     expect(Number(head.Metadata?.rows)).toBe(stat(a!, 'Training rows'));
     const second = freshSource();
-    const [b] = await second.instance.query(query({ sensors: ['sensmitter_2'] }, from, NOW), context());
+    const [b] = await second.instance.query(query({ sensors: ['sensmitter_2'] }, from, NOW), testRequestContext());
     expect(b!.meta?.custom?.model).toMatchObject({ key, source: 'store' });
     expect(Array.from(field(b!, 'anomaly_score').values as Float64Array)).toEqual(
       Array.from(field(a!, 'anomaly_score').values as Float64Array)
@@ -185,7 +143,7 @@ describe('QueryData on the emulators (seeded simulator data)', () => {
     const { instance } = freshSource(NOT_PERSISTED);
     expectGolden(
       'anomalies-if-sensmitter_1-1h',
-      await instance.query(query({ sensors: ['sensmitter_1'] }, NOW - HOUR, NOW), context())
+      await instance.query(query({ sensors: ['sensmitter_1'] }, NOW - HOUR, NOW), testRequestContext())
     );
     await instance.dispose!();
   });
@@ -194,7 +152,7 @@ describe('QueryData on the emulators (seeded simulator data)', () => {
     const { instance } = freshSource(NOT_PERSISTED);
     expectGolden(
       'anomaly-count-all-5h',
-      await instance.query(query({ queryType: 'anomaly_count', countInterval: '30m' }, from, NOW), context())
+      await instance.query(query({ queryType: 'anomaly_count', countInterval: '30m' }, from, NOW), testRequestContext())
     );
     await instance.dispose!();
   });
@@ -206,13 +164,16 @@ describe('QueryData on the emulators (seeded simulator data)', () => {
       isolationForest: { training: 'window', trainingWindow: '4h' },
       featureSet: 'raw',
     };
-    expectGolden('anomalies-if-window-sensmitter_3-1h', await instance.query(query(model, NOW - HOUR, NOW), context()));
+    expectGolden(
+      'anomalies-if-window-sensmitter_3-1h',
+      await instance.query(query(model, NOW - HOUR, NOW), testRequestContext())
+    );
     await instance.dispose!();
   });
 
   test('CheckHealth on the emulators names the table, its keys, the access path, an item and the history', async () => {
     const { instance } = freshSource();
-    const health = await instance.checkHealth(context());
+    const health = await instance.checkHealth(testRequestContext());
     expect(health.status).toBe('OK');
     expect(health.message).toMatch(
       new RegExp(

@@ -1,7 +1,6 @@
 import { DEFAULT_QUERY, LIMITS } from '../../common/query';
 import { FRAME_STATS } from '../../common/frames';
 import {
-  createLogger,
   QueryError,
   type DataQuery,
   type DataSourceSettings,
@@ -18,6 +17,7 @@ import { createDataSource } from './dataSource';
 import { acquireScoringServices, type ServicesLease } from './services';
 import { SELFTEST_PATH } from './streams/selftest';
 import { memoryConnections, type MemoryConnections } from './testing/memoryConnections';
+import { testRequestContext } from './testing/requestContext';
 import { simulatedSensor } from './testing/simulated';
 
 const SENSORS = [0, 1].map((index) => simulatedSensor({ index, historyRows: 3000, recentRows: 2000 }));
@@ -44,16 +44,7 @@ function settings(jsonData: unknown = { table: 'readings' }): DataSourceSettings
 }
 
 function context(signal = new AbortController().signal): RequestContext {
-  return {
-    pluginId: 'iotlab-anomaly-datasource',
-    orgId: 1,
-    dataSource: settings(),
-    grafanaConfig: new Map(),
-    headers: new Map(),
-    fromAlert: false,
-    signal,
-    logger: createLogger({ module: 'test', write: () => undefined }),
-  } as unknown as RequestContext;
+  return testRequestContext({ signal, dataSource: settings() });
 }
 
 function dataQuery(model: unknown, range = { from: FROM, to: TO }): DataQuery {

@@ -28,15 +28,15 @@ import { compatibilityPartitioner, Producer, stringSerializers } from '@platform
 import { featureSpecOf } from '../../src/backend/scoring/features';
 import { loadModel } from '../../src/backend/scoring/model';
 import { forestParamsOf, trainModel } from '../../src/backend/scoring/train';
-import type { SensorSeries } from '../../src/backend/sources/types';
 import { AnomalyPublisher, type AnomalyMessage } from '../../src/backend/sources/kafkaAnomalies';
 import { kafkaConnectionFromSettings } from '../../src/backend/sources/kafkaConfig';
 import { KafkaGroupReader } from '../../src/backend/sources/kafkaReadings';
 import { WorkerMetrics } from '../../src/backend/worker/metrics';
 import { ScoringWorker } from '../../src/backend/worker/scoringWorker';
 import { kafkaWarmUpReader } from '../../src/backend/worker/warmUp';
-import { METRICS, resolveQuery, type Metric } from '../../src/common/query';
+import { resolveQuery } from '../../src/common/query';
 import { readingMessage } from '../../tools/simulator/kafkaWriter';
+import { sensorSeries } from '../../tools/simulator/formats';
 import { createSensors, readingsAt, type SimReading } from '../../tools/simulator/signals';
 import { KafkaBroker } from '../../tools/stack/kafkaBroker';
 
@@ -61,17 +61,6 @@ export interface WorkerBenchResult {
 
 function percentile(sorted: number[], q: number): number {
   return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function seriesOf(readings: SimReading[]): SensorSeries {
-  return {
-    sensorId: readings[0]!.sensorId,
-    time: Float64Array.from(readings, (r) => r.timeMs),
-    readings: Object.fromEntries(METRICS.map((m) => [m, Float64Array.from(readings, (r) => r.values[m])])) as Record<
-      Metric,
-      Float64Array
-    >,
-  };
 }
 
 async function produceAll(
@@ -111,7 +100,7 @@ export async function runWorkerBench(log: (line: string) => void = console.log):
     // Whole days back, so every run sees the same time of day in the data (and the same anomalies).
     const historyStart = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 5 * 86_400_000;
     const history = [...readingsAt(sims[0]!, historyStart, 60_000, 4000)];
-    const trained = trainModel([seriesOf(history)], spec, forestParamsOf(query), { identity: 'bench' });
+    const trained = trainModel([sensorSeries(history)], spec, forestParamsOf(query), { identity: 'bench' });
     if (!trained.ok) {
       throw new Error('worker bench: too few training rows');
     }

@@ -16,11 +16,10 @@ import { computeFeatures, featureSpecOf, fitFeatureSpec } from '../../src/backen
 import { scoreWithModel } from '../../src/backend/scoring/detect';
 import { createS3Client, resolveAwsConnection } from '../../src/backend/sources/awsConfig';
 import type { AnomalyMessage } from '../../src/backend/sources/kafkaAnomalies';
-import type { SensorSeries } from '../../src/backend/sources/types';
-import { METRICS, resolveQuery, type Metric } from '../../src/common/query';
+import { resolveQuery } from '../../src/common/query';
 import { workerConfig } from '../../src/backend/worker/config';
 import { startWorker, type RunningWorker } from '../../src/backend/worker/startWorker';
-import { HISTORY_HEADER, historyRow } from '../../tools/simulator/formats';
+import { HISTORY_HEADER, historyRow, sensorSeries } from '../../tools/simulator/formats';
 import { createSensors, readingsAt, Rng, type SimReading } from '../../tools/simulator/signals';
 import { ensureBucket, putObject } from '../../tools/simulator/writers';
 import type { KafkaBroker } from '../../tools/stack/kafkaBroker';
@@ -187,17 +186,6 @@ export async function waitFor(
   return done();
 }
 
-function seriesOf(readings: SimReading[]): SensorSeries {
-  return {
-    sensorId: readings[0]!.sensorId,
-    time: Float64Array.from(readings, (r) => r.timeMs),
-    readings: Object.fromEntries(METRICS.map((m) => [m, Float64Array.from(readings, (r) => r.values[m])])) as Record<
-      Metric,
-      Float64Array
-    >,
-  };
-}
-
 export interface ReferenceScore {
   score: number;
   flag: number;
@@ -213,7 +201,7 @@ export function referenceScores(lab: Lab, modelJsonBySensor: Map<string, string>
       continue;
     }
     const model = loadModel(json);
-    const series = seriesOf(readings);
+    const series = sensorSeries(readings);
     const matrix = computeFeatures(series, model.spec, { scoreFromMs: series.time[0]! });
     const scores = scoreWithModel(model, matrix);
     for (let r = 0; r < matrix.rows; r++) {
@@ -230,7 +218,7 @@ export function referenceScores(lab: Lab, modelJsonBySensor: Map<string, string>
 /** How many of the lab's readings get a feature row (all but each sensor's warm-up), whatever the model. */
 export function scorableReadings(lab: Lab, query: unknown = WORKER_QUERY): number {
   const resolved = resolveQuery(query);
-  const series = [...lab.bySensor.values()].map(seriesOf);
+  const series = [...lab.bySensor.values()].map((readings) => sensorSeries(readings));
   // Which readings get a row does not depend on what the learned parts of a spec learned.
   const spec = fitFeatureSpec(featureSpecOf({ metrics: resolved.metrics, transforms: resolved.transforms }), series);
   let rows = 0;

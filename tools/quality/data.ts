@@ -4,8 +4,9 @@
  * jitter and occasional pauses), one continuous signal per sensor, with the
  * simulator's anomaly label on every reading. Deterministic under the seed.
  */
-import { METRICS, type Metric } from '../../src/common/query';
+import { METRICS } from '../../src/common/query';
 import type { SensorSeries } from '../../src/backend/sources/types';
+import { sensorSeries } from '../simulator/formats';
 import {
   ANOMALY_KINDS,
   createSensors,
@@ -77,16 +78,9 @@ export function toLabelledSeries(
   const n = readings.length;
   const metricOf = new Int8Array(n).fill(-1);
   const progress = new Float32Array(n);
-  const columns = Object.fromEntries(METRICS.map((m) => [m, new Float64Array(n)])) as Record<Metric, Float64Array>;
-  const time = new Float64Array(n);
-  const labels = new Uint8Array(n);
-  readings.forEach((r, i) => {
-    time[i] = r.timeMs;
-    for (const m of METRICS) {
-      columns[m][i] = r.values[m];
-    }
-    labels[i] = simulatorLabel(r);
-  });
+  const series = sensorSeries(readings, sensorId);
+  const time = series.time;
+  const labels = Uint8Array.from(readings, simulatorLabel);
   for (const e of episodes) {
     const first = time.findIndex((t) => t >= e.startMs);
     for (let i = first < 0 ? n : first; i < n && time[i]! <= e.endMs; i++) {
@@ -94,7 +88,7 @@ export function toLabelledSeries(
       progress[i] = e.endMs > e.startMs ? (time[i]! - e.startMs) / (e.endMs - e.startMs) : 0;
     }
   }
-  return { series: { sensorId, time, readings: columns }, labels, metricOf, progress };
+  return { series, labels, metricOf, progress };
 }
 
 /** Live timestamps: the cadence with jitter, and now and then a pause. */

@@ -4,11 +4,14 @@
  *   strings, type tags mixed the way the seed's export mixes them (`S`/`M`,
  *   lower-case `s`/`m`, and `N`);
  * - live DynamoDB items: `uid`, numeric `timestamp`, `payload.data` map with
- *   numbers (and some numeric strings, as seed devices send).
+ *   numbers (and some numeric strings, as seed devices send);
+ * and, for tests and benchmarks that skip the storage, the readers' own shape
+ * (one `SensorSeries` of a sensor's readings).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { stringify } from 'csv-stringify/sync';
-import { METRICS } from '../../src/common/query';
+import type { SensorSeries } from '../../src/backend/sources/types';
+import { METRICS, type Metric } from '../../src/common/query';
 import type { TimestampUnit } from '../../src/common/settings';
 import { Rng, type AnomalyLabel, type SimReading } from './signals';
 
@@ -76,4 +79,13 @@ export function labelsCsv(labels: readonly AnomalyLabel[]): string {
     l.points,
   ]);
   return stringify(rows, { header: true, columns: LABEL_COLUMNS });
+}
+
+/** One sensor's readings (in time order) as the readers return them: a time column and one column per metric. */
+export function sensorSeries(readings: readonly SimReading[], sensorId = readings[0]?.sensorId ?? ''): SensorSeries {
+  const time = Float64Array.from(readings, (r) => r.timeMs);
+  const columns = Object.fromEntries(
+    METRICS.map((m) => [m, Float64Array.from(readings, (r) => r.values[m])])
+  ) as Record<Metric, Float64Array>;
+  return { sensorId, time, readings: columns };
 }

@@ -2,7 +2,7 @@
  * Test fixtures: the simulator's deterministic, labelled readings as the
  * readers return them (one SensorSeries per sensor).
  */
-import { METRICS, type Metric } from '../../../common/query';
+import { sensorSeries } from '../../../../tools/simulator/formats';
 import { createSensors, readingsAt, type SensorSimulator } from '../../../../tools/simulator/signals';
 import type { SensorSeries } from '../../sources/types';
 
@@ -14,19 +14,11 @@ export interface SimulatedSeries {
 
 /** `count` readings every `stepMs` from `startMs`, continuing the simulator's state. */
 function simulatedSeries(sim: SensorSimulator, startMs: number, stepMs: number, count: number): SimulatedSeries {
-  const time = new Float64Array(count);
-  const readings = Object.fromEntries(METRICS.map((m) => [m, new Float64Array(count)])) as Record<Metric, Float64Array>;
-  const labels = new Uint8Array(count);
-  let i = 0;
-  for (const reading of readingsAt(sim, startMs, stepMs, count)) {
-    time[i] = reading.timeMs;
-    for (const m of METRICS) {
-      readings[m][i] = reading.values[m];
-    }
-    labels[i] = reading.anomaly ? 1 : 0;
-    i++;
-  }
-  return { series: { sensorId: sim.id, time, readings }, labels };
+  const readings = [...readingsAt(sim, startMs, stepMs, count)];
+  return {
+    series: sensorSeries(readings, sim.id),
+    labels: Uint8Array.from(readings, (reading) => (reading.anomaly ? 1 : 0)),
+  };
 }
 
 /** One simulated sensor (seeded), its history (every minute) and then its recent readings (every 10 s). */

@@ -71,12 +71,6 @@ const YIELD_EVERY_ROWS = 1000;
 
 const METRIC_ATTRIBUTES = Object.fromEntries(METRICS.map((m) => [m, m])) as Record<Metric, string>;
 
-/** What one download needs: whose rows to keep, and the signal that ends it when nobody waits for it. */
-interface HistoryFetch {
-  sensorId: string;
-  signal: AbortSignal;
-}
-
 interface CachedHistory {
   etag: string;
   /** What the last load answered; `stats.cached` says whether it was a 304 served from memory. */
@@ -100,13 +94,11 @@ export function detectLayout(header: readonly string[], key: string): Layout {
 
 export class S3HistorySource {
   /**
-   * Parsed objects by key, least recently used evicted. A load always asks S3
-   * (`forceRefresh`), conditionally on the cached ETag; callers asking for the
-   * same key meanwhile share that one request. A failed request keeps the copy
-   * in memory for the next conditional GET; the fetch ignores eviction, so a
-   * download under way still reaches the callers waiting for it.
+   * Parsed objects by key, least recently used evicted. A load always asks S3,
+   * conditionally on the cached ETag; a failed request keeps the copy in memory
+   * for the next conditional GET.
    */
-  private readonly cache: LRUCache<string, CachedHistory, HistoryFetch>;
+  private readonly cache: LRUCache<string, CachedHistory>;
   /** Downloads under way: shared by the callers of one key, aborted when none of them waits any more. */
   private readonly downloads = new SharedFlights<HistoryResult>();
 
@@ -114,12 +106,7 @@ export class S3HistorySource {
     private readonly client: S3Client,
     private readonly config: S3HistoryConfig
   ) {
-    this.cache = new LRUCache<string, CachedHistory, HistoryFetch>({
-      max: config.maxCachedObjects,
-      fetchMethod: (key, previous, { context }) => this.load(key, context, previous),
-      noDeleteOnFetchRejection: true,
-      ignoreFetchAbort: true,
-    });
+    this.cache = new LRUCache<string, CachedHistory>({ max: config.maxCachedObjects });
   }
 
   /** Loads (or reuses, when the ETag is unchanged) the history of one sensor. */
@@ -130,8 +117,11 @@ export class S3HistorySource {
     const key = historyKey(this.config.keyTemplate, sensorId);
     return this.downloads.join(
       key,
-      async (own) =>
-        (await this.cache.forceFetch(key, { context: { sensorId, signal: own }, forceRefresh: true })).result,
+      async (own) => {
+        const loaded = await this.load(key, sensorId, own, this.cache.get(key));
+        this.cache.set(key, loaded);
+        return loaded.result;
+      },
       signal,
       cancelledError(`loading the history s3://${this.config.bucket}/${key}`)
     );
@@ -159,10 +149,11 @@ export class S3HistorySource {
     return describeAwsError(e, { service: 'S3', what, where: this.config.where, secrets: this.config.secrets });
   }
 
-  /** Shared by every caller asking for this object meanwhile, so it runs on no caller's signal. */
+  /** Shared by every caller asking for this object meanwhile, so it runs on the download's own signal. */
   private async load(
     key: string,
-    { sensorId, signal }: HistoryFetch,
+    sensorId: string,
+    signal: AbortSignal,
     previous: CachedHistory | undefined
   ): Promise<CachedHistory> {
     const { GetObjectCommand } = s3Library();
